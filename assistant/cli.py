@@ -1,0 +1,159 @@
+"""Command line: ``python -m assistant ask|build|doctor``.
+
+Errors become one message on stderr and an exit code (see :mod:`assistant.errors`),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING
+
+from .errors import AssistantError, InvalidQuestion
+from .models import Answer, to_json
+
+if TYPE_CHECKING:
+    from .engine import Assistant
+
+log = logging.getLogger(__name__)
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (silent when stderr is not a terminal, except at the end)."""
+
+    def __init__(self, label: str, stream: IO[str] | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self._last = -1.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        finished = done >= total
+        if not finished and now - self._last < 0.2:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        rate = done / max(now - self.started, 1e-9)
+        line = f"\r{self.label} [{bar}] {done}/{total} ({rate:,.0f}/s)"
+        if self.stream.isatty() or finished:
+            self.stream.write(line + ("\n" if finished else ""))
+            self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="FAQ Assistant")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer a question (or a batch of questions)")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin); prints JSON lines")
+    build = sub.add_parser("build", help="rebuild the index now, with progress")
+    build.add_argument("--if-stale", action="store_true", help="only rebuild when the stored index is not current")
+    sub.add_parser("doctor", help="check the KB, index, model and data store; print fixes")
+    return parser
+
+
+def _human(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.kind == "faq" and len(answer.matches) > 1:
+        related = "相关问题" if answer.language == "zh" else "Related questions"
+        lines.append(f"\n{related}:\n" + "\n".join(f"  - {m.question}" for m in answer.matches[1:]))
+    if answer.degraded:
+        lines.append("\n(degraded mode: the embedding model is unavailable; lexical matching only)")
+    return "\n".join(lines)
+
+
+def _lines(source: str) -> Iterator[str]:
+    """Questions of a batch file, decoded line by line so one bad byte sequence spoils one line only."""
+    handle: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    try:
+        for number, raw in enumerate(handle, 1):
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                log.warning("batch line %d is not valid UTF-8; undecodable bytes replaced", number)
+                yield raw.decode("utf-8", "replace").rstrip("\r\n")
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _batch(assistant: Assistant, source: str, out: IO[str]) -> int:
+    from . import compose
+
+    for line in _lines(source):
+        try:
+            answer = assistant.ask(line)
+        except InvalidQuestion as exc:
+            answer = compose.compose_no_answer([], "en" if line.isascii() else "zh", assistant.degraded, error=str(exc))
+        out.write(to_json(answer) + "\n")
+        out.flush()
+    return 0
+
+
+def _load() -> Assistant:
+    from .engine import Assistant
+
+    return Assistant.load(progress=_ProgressBar("building index"))
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        if args.question is not None:
+            raise InvalidQuestion("give either a question or --batch FILE, not both")
+        if args.batch != "-":
+            from pathlib import Path
+
+            if not Path(args.batch).is_file():
+                raise InvalidQuestion(f"batch file not found: {args.batch}")
+        return _batch(_load(), args.batch, sys.stdout)
+    if args.question is None or not args.question.strip():
+        raise InvalidQuestion('empty question: python -m assistant ask "your question"')
+    answer = _load().ask(args.question)
+    print(to_json(answer) if args.json else _human(answer))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .engine import build
+
+    manifest = build(progress=_ProgressBar("embedding"), only_if_stale=args.if_stale)
+    print(
+        f"index built: {manifest.entry_count} entries, {manifest.vector_count} vectors, "
+        f"model {manifest.model_id}, {manifest.index_type}, {manifest.build_seconds:.1f}s"
+    )
+    return 0
+
+
+def _doctor(_: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor(sys.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    handlers = {"ask": _ask, "build": _build, "doctor": _doctor}
+    try:
+        return handlers[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,96 @@
+"""Answer composition: turn ranked entries into a cited :class:`Answer`.
+
+The FAQ text stays as written (Chinese); the framing around it (headings, "source",
+"did you mean", "not covered") follows the language of the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .models import Answer, Match
+from .retrieval import Scored
+
+MAX_SUGGESTIONS = 3
+MAX_RELATED = 3
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "matched": "匹配的问题",
+        "source": "来源",
+        "section": "分类",
+        "ambiguous": "这个问题也可能是指：**{question}**（见下方相关问题）。",
+        "not_covered": "抱歉，FAQ 中没有找到能回答这个问题的内容。",
+        "human": "如需进一步帮助，请联系人工客服。",
+        "suggestions": "你可能想问：",
+        "zh_note": "",
+        "empty": "请输入一个问题。",
+        "too_long": "问题太长了（{length} 个字符，上限 {limit}）。请缩短后再问。",
+    },
+    "en": {
+        "matched": "Matched FAQ question",
+        "source": "Source",
+        "section": "Section",
+        "ambiguous": "Your question may also mean: **{question}** (see the related questions below).",
+        "not_covered": "Sorry, the FAQ does not cover this question.",
+        "human": "Please contact human support for further help.",
+        "suggestions": "Closest questions in the FAQ:",
+        "zh_note": "_The FAQ is written in Chinese; its answer is quoted as written._",
+        "empty": "Please type a question.",
+        "too_long": "That question is too long ({length} characters, the limit is {limit}). Please shorten it.",
+    },
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """A framing string in the reply language (Chinese when unknown)."""
+    table = TEXT.get(language, TEXT["zh"])
+    return table[key].format(**values) if values else table[key]
+
+
+def compose_faq(ranked: Sequence[Scored], language: str, ambiguity_margin: float, degraded: bool) -> Answer:
+    """A cited FAQ answer from the best entry; the runner-ups become related questions."""
+    best = ranked[0]
+    entry = best.entry
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    ambiguous = runner_up is not None and best.score - runner_up.score < ambiguity_margin
+    parts = [
+        f"**{text(language, 'matched')}：** {entry.question}"
+        if language == "zh"
+        else f"**{text(language, 'matched')}:** {entry.question}"
+    ]
+    if language != "zh":
+        parts.append(text(language, "zh_note"))
+    parts.append(entry.answer_md)
+    if ambiguous and runner_up is not None:
+        parts.append(text(language, "ambiguous", question=runner_up.entry.question))
+    sep = "：" if language == "zh" else ": "
+    parts.append(
+        f"*{text(language, 'section')}{sep}{entry.section or '—'} · {text(language, 'source')}{sep}`{entry.source}`*"
+    )
+    matches = tuple(Match.of(s.entry, s.score) for s in ranked[: 1 + MAX_RELATED])
+    return Answer(
+        kind="faq",
+        answer="\n\n".join(p for p in parts if p),
+        matches=matches,
+        language=language,
+        degraded=degraded,
+        ambiguous=ambiguous,
+        entry_md=entry.answer_md,
+    )
+
+
+def compose_no_answer(ranked: Sequence[Scored], language: str, degraded: bool, error: str | None = None) -> Answer:
+    """Say plainly that the FAQ does not cover it, point to human support, list the closest questions."""
+    suggestions = tuple(Match.of(s.entry, s.score) for s in ranked[:MAX_SUGGESTIONS])
+    parts = [error] if error else [text(language, "not_covered"), text(language, "human")]
+    if suggestions:
+        parts.append(text(language, "suggestions") + "\n" + "\n".join(f"- {m.question}" for m in suggestions))
+    return Answer(
+        kind="no_answer",
+        answer="\n\n".join(parts),
+        matches=suggestions,
+        language=language,
+        degraded=degraded,
+        error=error,
+    )

@@ -1,0 +1,286 @@
+"""The :class:`Assistant`: loads the index once, answers questions, follows KB edits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import compose
+from .calibration import threshold_for
+from .embedding import Encoder, load_encoder, model_id_for
+from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
+from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
+from .models import Answer, Entry
+from .normalize import clean, detect_language, normalize
+from .parsing import kb_files, load_kb
+from .retrieval import Retriever, Scored
+from .settings import Settings, resolve_settings
+
+log = logging.getLogger(__name__)
+query_log = logging.getLogger("assistant.queries")
+
+FACTS_FILE = "facts.toml"
+WATCH_INTERVAL_S = 2.0
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _kb_signature(kb_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Cheap change detector: name, size and mtime of every KB file (hashes only when it changes)."""
+    try:
+        files = kb_files(kb_dir)
+        return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files) + tuple(
+            (str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in [kb_dir / FACTS_FILE] if p.exists()
+        )
+    except (OSError, KnowledgeBaseError):
+        return ()
+
+
+class _Engine:
+    """What one version of the KB serves: its retriever and calculator (swapped as a whole)."""
+
+    def __init__(self, retriever: Retriever, calculator: Any, threshold: float) -> None:
+        self.retriever = retriever
+        self.calculator = calculator
+        self.threshold = threshold
+
+
+class Assistant:
+    """Answers questions from the FAQ. Thread-safe: share one instance between threads.
+
+    Use :meth:`load`; then :meth:`ask` returns an :class:`Answer`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: _Engine,
+        encoder: Encoder | None,
+        clock: Clock,
+        degraded_reason: str | None,
+    ) -> None:
+        self.settings = settings
+        self._engine = engine
+        self._encoder = encoder
+        self._clock = clock
+        self.degraded_reason = degraded_reason
+        self.last_reload_error: str | None = None
+        self._signature = _kb_signature(settings.kb_dir)
+        self._next_check = time.monotonic() + WATCH_INTERVAL_S
+        self._reload_lock = threading.Lock()
+        self._reloading: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(
+        cls,
+        *,
+        encoder: Encoder | None = None,
+        clock: Clock | None = None,
+        progress: Progress | None = None,
+        **settings: Any,
+    ) -> Assistant:
+        """Load (building or rebuilding when stale) the index and the model.
+
+        Keyword settings override ``ASSISTANT_*`` variables (see :mod:`assistant.settings`).
+        ``encoder`` injects a ready encoder (tests). If the model cannot be loaded the
+        assistant runs in a lexical-only *degraded* mode and says so in every answer.
+        """
+        resolved = resolve_settings(**settings)
+        logging.getLogger("assistant").setLevel(resolved.log_level.upper())
+        degraded_reason: str | None = None
+        if encoder is None:
+            try:
+                encoder = load_encoder(resolved.embedding_model)
+            except ModelUnavailable as exc:
+                degraded_reason = str(exc)
+                log.error("embedding model unavailable, answering in lexical-only mode: %s", exc)
+        engine = cls._make_engine(resolved, encoder, progress)
+        return cls(resolved, engine, encoder, clock or _utc_now, degraded_reason)
+
+    @staticmethod
+    def _make_engine(settings: Settings, encoder: Encoder | None, progress: Progress | None) -> _Engine:
+        if encoder is not None:
+            enc = encoder
+            index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
+        else:
+            index = _lexical_only_index(settings)
+        retriever = Retriever(index, encoder)
+        model_id = encoder.model_id if encoder else "lexical"
+        threshold = settings.threshold if settings.threshold is not None else threshold_for(model_id)
+        return _Engine(retriever, _load_calculator(settings.kb_dir, index.entries, settings), threshold)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return self._engine.retriever.index.entries
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._engine.retriever.index.manifest
+
+    @property
+    def degraded(self) -> bool:
+        return self._encoder is None
+
+    @property
+    def threshold(self) -> float:
+        return self._engine.threshold
+
+    # ----------------------------------------------------------------- asking
+    def validate(self, question: object) -> str:
+        """The cleaned question, or :class:`InvalidQuestion` with a message a person can act on."""
+        if isinstance(question, bytes):
+            question = question.decode("utf-8", "replace")
+        if not isinstance(question, str):
+            raise InvalidQuestion(f"a question must be text, got {type(question).__name__}")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                compose.text(
+                    detect_language(question[:200]),
+                    "too_long",
+                    length=len(question),
+                    limit=self.settings.max_question_chars,
+                )
+            )
+        text = " ".join(clean(question).split())
+        if not normalize(text):
+            raise InvalidQuestion(compose.text(detect_language(text), "empty"))
+        return text
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question (FAQ entry, calculation or no_answer). Raises only :class:`InvalidQuestion`."""
+        started = time.perf_counter()
+        self._maybe_reload()
+        text = self.validate(question)
+        language = detect_language(text)
+        engine = self._engine  # one consistent snapshot even if a reload swaps it meanwhile
+        answer = None
+        if engine.calculator is not None:
+            answer = engine.calculator.try_answer(text, language=language, now=self._clock())
+        if answer is None:
+            ranked = engine.retriever.rank(text, top_k=5)
+            answer = self._compose(ranked, language, engine.threshold)
+        if self.degraded and not answer.degraded:
+            answer = _mark_degraded(answer)
+        answer = answer.with_latency((time.perf_counter() - started) * 1000)
+        if self.settings.log_queries:
+            query_log.info(
+                json.dumps(
+                    {
+                        "q": text,
+                        "kind": answer.kind,
+                        "entry": answer.matches[0].id if answer.matches else None,
+                        "score": answer.matches[0].score if answer.matches else None,
+                        "latency_ms": answer.latency_ms,
+                        "degraded": answer.degraded,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return answer
+
+    def rank(self, question: str, top_k: int = 5) -> list[Scored]:
+        """The retrieval ranking alone (for calibration and benchmarks)."""
+        return self._engine.retriever.rank(self.validate(question), top_k=top_k)
+
+    def _compose(self, ranked: list[Scored], language: str, threshold: float) -> Answer:
+        if not ranked or ranked[0].score < threshold:
+            return compose.compose_no_answer(ranked, language, self.degraded)
+        return compose.compose_faq(ranked, language, self.settings.ambiguity_margin, self.degraded)
+
+    # ----------------------------------------------------------------- KB watching
+    def _maybe_reload(self) -> None:
+        if not self.settings.watch_kb or time.monotonic() < self._next_check:
+            return
+        self._next_check = time.monotonic() + WATCH_INTERVAL_S
+        signature = _kb_signature(self.settings.kb_dir)
+        if signature == self._signature:
+            return
+        with self._reload_lock:
+            if self._reloading is not None and self._reloading.is_alive():
+                return
+            self._signature = signature
+            self._reloading = threading.Thread(target=self._reload, name="kb-reload", daemon=True)
+            self._reloading.start()
+
+    def _reload(self) -> None:
+        """Rebuild in the background and swap atomically; a broken edit keeps the old index serving."""
+        try:
+            log.warning("knowledge base changed; rebuilding in the background")
+            self._engine = self._make_engine(self.settings, self._encoder, None)
+            self.last_reload_error = None
+            log.warning("knowledge base reloaded: %d entries", len(self._engine.retriever.index.entries))
+        except AssistantError as exc:
+            self.last_reload_error = str(exc)
+            log.error("knowledge base edit not applied, still serving the previous version: %s", exc)
+
+    def reload_now(self) -> None:
+        """Check the KB and rebuild synchronously (tests, ``doctor``)."""
+        self._signature = _kb_signature(self.settings.kb_dir)
+        self._reload()
+        if self.last_reload_error:
+            raise KnowledgeBaseError(self.last_reload_error)
+
+    def wait_for_reload(self, timeout: float = 60.0) -> None:
+        thread = self._reloading
+        if thread is not None:
+            thread.join(timeout)
+
+
+def _mark_degraded(answer: Answer) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, degraded=True)
+
+
+def _lexical_only_index(settings: Settings) -> LoadedIndex:
+    """Entries without vectors, for the degraded mode (the KB is parsed directly)."""
+    import numpy as np
+
+    entries = load_kb(settings.kb_dir)
+    manifest = Manifest(
+        schema_version=0,
+        kb_sha256=kb_fingerprint(settings.kb_dir),
+        files_sha256={},
+        model_id="lexical",
+        dim=0,
+        entry_count=len(entries),
+        vector_count=0,
+        faiss_version="",
+        index_type="none",
+        score_floor=0.0,
+        answer_floor=0.0,
+        built_at="",
+        build_seconds=0.0,
+    )
+    return LoadedIndex(tuple(entries), np.zeros(0, np.int32), (), None, manifest, settings.data_dir)
+
+
+def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Settings) -> Any:
+    facts = kb_dir / FACTS_FILE
+    if not settings.calculator or not facts.exists():
+        return None
+    from .calculator import Calculator
+
+    return Calculator.load(facts, entries)
+
+
+def build(progress: Progress | None = None, only_if_stale: bool = False, **settings: Any) -> Manifest:
+    """Rebuild the index now (``python -m assistant build``), or only when stale."""
+    resolved = resolve_settings(**settings)
+    encoder = load_encoder(resolved.embedding_model)
+    if only_if_stale:
+        return load_or_build(resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress).manifest
+    return build_index(resolved.kb_dir, resolved.data_dir, encoder, progress).manifest
+
+
+__all__ = ["Assistant", "build", "model_id_for"]

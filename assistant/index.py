@@ -1,0 +1,381 @@
+"""Build, store and load the FAISS index of the knowledge base.
+
+Layout of ``data/index/`` (written atomically: built in a temporary folder, then
+``os.replace``):
+
+* ``index.faiss``: one vector per search text (question, alternates, answer);
+* ``units.json``: row -> (entry index, field) of each vector;
+* ``entries.json``: the parsed entries;
+* ``manifest.json``: schema version, sha256 of every KB file and of the files above,
+  model id, dimension, counts, faiss version and the score floor of the model.
+
+A stale or damaged index (KB changed, other model, truncated or edited file, counts
+that disagree) is detected on load; :func:`load_or_build` rebuilds it with a log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .embedding import Encoder
+from .errors import IndexStoreError, KnowledgeBaseError
+from .models import Entry
+from .parsing import kb_files, load_kb
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+INDEX_DIRNAME = "index"
+APPROXIMATE_FROM = 20_000  # vectors; above this an HNSW index replaces exact search
+FIELD_QUESTION, FIELD_ALTERNATE, FIELD_ANSWER = "q", "alt", "ans"
+ANSWER_CHARS = 512  # the answer passage embedded per entry; long answers are cut here
+Progress = Callable[[int, int], None]
+_build_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: int
+    kb_sha256: dict[str, str]
+    files_sha256: dict[str, str]
+    model_id: str
+    dim: int
+    entry_count: int
+    vector_count: int
+    faiss_version: str
+    index_type: str
+    score_floor: float
+    answer_floor: float
+    built_at: str
+    build_seconds: float
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """A usable index: entries, their vectors in FAISS, and what each vector stands for."""
+
+    entries: tuple[Entry, ...]
+    unit_entry: np.ndarray  # int32, row -> entry index
+    unit_field: tuple[str, ...]
+    faiss_index: Any
+    manifest: Manifest
+    path: Path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def kb_fingerprint(kb_dir: Path) -> dict[str, str]:
+    """sha256 of every KB file, keyed by its path relative to ``kb_dir``."""
+    try:
+        return {str(p.relative_to(kb_dir)): _sha256(p) for p in kb_files(kb_dir)}
+    except OSError as exc:
+        raise KnowledgeBaseError(
+            f"cannot read file: {exc.strerror or exc}", str(getattr(exc, "filename", kb_dir))
+        ) from None
+
+
+def search_units(entries: Sequence[Entry]) -> tuple[list[str], list[int], list[str]]:
+    """The texts to embed: each entry's question, its alternates and its answer passage."""
+    texts: list[str] = []
+    owners: list[int] = []
+    fields: list[str] = []
+    for i, entry in enumerate(entries):
+        texts.append(entry.question)
+        owners.append(i)
+        fields.append(FIELD_QUESTION)
+        for alternate in entry.alternates:
+            texts.append(alternate)
+            owners.append(i)
+            fields.append(FIELD_ALTERNATE)
+        texts.append(f"{entry.question}\n{entry.answer_text}"[:ANSWER_CHARS])
+        owners.append(i)
+        fields.append(FIELD_ANSWER)
+    return texts, owners, fields
+
+
+class EmbeddingCache:
+    """Vectors keyed by sha1(model id + text), so a rebuild re-embeds only changed texts."""
+
+    def __init__(self, data_dir: Path, model_id: str) -> None:
+        slug = hashlib.sha1(model_id.encode()).hexdigest()[:12]
+        self.path = data_dir / "cache" / f"embeddings-{slug}.npz"
+        self.model_id = model_id
+        self._vectors: dict[str, np.ndarray] = {}
+        self._dirty = False
+        if self.path.exists():
+            try:
+                with np.load(self.path, allow_pickle=False) as data:
+                    keys, vectors = data["keys"], data["vectors"]
+                self._vectors = {str(k): vectors[i] for i, k in enumerate(keys)}
+            except Exception as exc:  # a damaged cache only costs time
+                log.warning("ignoring damaged embedding cache %s: %s", self.path, exc)
+
+    def key(self, text: str, as_query: bool) -> str:
+        return hashlib.sha1(f"{self.model_id}\0{int(as_query)}\0{text}".encode()).hexdigest()
+
+    def embed(
+        self,
+        encoder: Encoder,
+        texts: Sequence[str],
+        as_query: Sequence[bool],
+        progress: Progress | None,
+        batch: int = 64,
+    ) -> np.ndarray:
+        """Vectors for ``texts``; questions are embedded as queries (question-to-question
+        similarity is symmetric), answers as passages."""
+        keys = [self.key(t, q) for t, q in zip(texts, as_query)]
+        missing = sorted({k: i for i, k in enumerate(keys) if k not in self._vectors}.values())
+        done = len(texts) - len(missing)
+        if progress:
+            progress(done, len(texts))
+        for start in range(0, len(missing), batch):
+            chunk = missing[start : start + batch]
+            for mode in (True, False):
+                part = [i for i in chunk if as_query[i] == mode]
+                if not part:
+                    continue
+                encode = encoder.encode_queries if mode else encoder.encode_passages
+                for i, vector in zip(part, encode([texts[i] for i in part])):
+                    self._vectors[keys[i]] = vector
+            self._dirty = True
+            done += len(chunk)
+            if progress:
+                progress(done, len(texts))
+        if not texts:
+            return np.zeros((0, encoder.dim), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
+
+    def save(self, keep: Sequence[str], as_query: Sequence[bool]) -> None:
+        """Write the cache, keeping only the given texts' vectors (no unbounded growth)."""
+        if not self._dirty:
+            return
+        wanted = {self.key(t, q) for t, q in zip(keep, as_query)}
+        keys = [k for k in self._vectors if k in wanted]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp.npz")
+            vectors = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+            np.savez(tmp, keys=np.array(keys), vectors=vectors)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not write the embedding cache %s: %s", self.path, exc)
+
+
+def _make_faiss(vectors: np.ndarray) -> tuple[Any, str]:
+    import faiss
+
+    dim = vectors.shape[1]
+    index: Any
+    if len(vectors) >= APPROXIMATE_FROM:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        kind = "hnsw32"
+    else:
+        index = faiss.IndexFlatIP(dim)
+        kind = "flat"
+    if len(vectors):
+        index.add(vectors)
+    return index, kind
+
+
+def _score_floors(vectors: np.ndarray, owners: Sequence[int], fields: Sequence[str]) -> tuple[float, float]:
+    """Typical similarity of a question to an unrelated question, and to an unrelated answer,
+    for this model (means over pairs from different entries).
+
+    Dense scores are rescaled from these floors, so models with narrow cosine ranges
+    (E5: 0.7-0.9) and wide ones (USE: 0.1-0.9) land on a comparable scale.
+    """
+    questions = [i for i, f in enumerate(fields) if f == FIELD_QUESTION][:2000]
+    answers = [i for i, f in enumerate(fields) if f == FIELD_ANSWER][:2000]
+    if len(questions) < 2:
+        return 0.0, 0.0
+    q_owner = np.array([owners[i] for i in questions])
+    a_owner = np.array([owners[i] for i in answers])
+    qq = vectors[questions] @ vectors[questions].T
+    qa = vectors[questions] @ vectors[answers].T
+    floor_q = qq[q_owner[:, None] != q_owner[None, :]].mean()
+    floor_a = qa[q_owner[:, None] != a_owner[None, :]].mean()
+    return float(np.clip(floor_q, 0.0, 0.95)), float(np.clip(floor_a, 0.0, 0.95))
+
+
+def build_index(
+    kb_dir: Path,
+    data_dir: Path,
+    encoder: Encoder,
+    progress: Progress | None = None,
+) -> LoadedIndex:
+    """Parse the KB, embed it and write ``data_dir/index`` atomically. The old index stays
+    in place until the new one is complete; a broken KB raises before anything is written."""
+    started = time.perf_counter()
+    fingerprint = kb_fingerprint(kb_dir)
+    entries = load_kb(kb_dir)
+    texts, owners, fields = search_units(entries)
+    cache = EmbeddingCache(data_dir, encoder.model_id)
+    as_query = [f != FIELD_ANSWER for f in fields]
+    vectors = cache.embed(encoder, texts, as_query, progress)
+    if vectors.shape != (len(texts), encoder.dim):
+        raise IndexStoreError(
+            f"encoder returned vectors of shape {vectors.shape}, expected ({len(texts)}, {encoder.dim})"
+        )
+    faiss_index, kind = _make_faiss(vectors)
+    floor_q, floor_a = _score_floors(vectors, owners, fields)
+    import faiss
+
+    target = data_dir / INDEX_DIRNAME
+    with _build_lock:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=data_dir))
+        except OSError as exc:
+            raise IndexStoreError(f"cannot write the index under {data_dir}: {exc.strerror or exc}") from None
+        try:
+            faiss.write_index(faiss_index, str(tmp / "index.faiss"))
+            (tmp / "units.json").write_text(json.dumps({"entry": owners, "field": fields}), encoding="utf-8")
+            (tmp / "entries.json").write_text(
+                json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            manifest = Manifest(
+                schema_version=SCHEMA_VERSION,
+                kb_sha256=fingerprint,
+                files_sha256={n: _sha256(tmp / n) for n in ("index.faiss", "units.json", "entries.json")},
+                model_id=encoder.model_id,
+                dim=encoder.dim,
+                entry_count=len(entries),
+                vector_count=len(texts),
+                faiss_version=faiss.__version__,
+                index_type=kind,
+                score_floor=floor_q,
+                answer_floor=floor_a,
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                build_seconds=round(time.perf_counter() - started, 3),
+            )
+            (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=1), encoding="utf-8")
+            for name in os.listdir(tmp):
+                _fsync(tmp / name)
+            _swap_in(tmp, target)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexStoreError(f"cannot write the index to {target}: {exc.strerror or exc}") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    cache.save(texts, as_query)
+    log.info("built index: %d entries, %d vectors, %s, %.1fs", len(entries), len(texts), kind, manifest.build_seconds)
+    return LoadedIndex(tuple(entries), np.asarray(owners, np.int32), tuple(fields), faiss_index, manifest, target)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` by ``tmp``. ``os.replace`` cannot replace a non-empty folder, so the
+    old one is first renamed aside; a crash between the two renames leaves ``index.old``,
+    which :func:`read_index` falls back to."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class StaleIndex(Exception):
+    """Internal: the stored index cannot be used as it is (the message says why)."""
+
+
+def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedIndex:
+    """Load ``data_dir/index`` and check it against the KB and model; raises :class:`StaleIndex`."""
+    target = data_dir / INDEX_DIRNAME
+    if not target.exists() and (target.with_name(target.name + ".old")).exists():
+        target = target.with_name(target.name + ".old")  # a build died between its two renames
+    manifest_path = target / "manifest.json"
+    if not manifest_path.exists():
+        raise StaleIndex("no index built yet")
+    try:
+        raw = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = Manifest(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise StaleIndex(f"unreadable manifest: {exc}") from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise StaleIndex(f"schema version {manifest.schema_version} != {SCHEMA_VERSION}")
+    if manifest.model_id != model_id:
+        raise StaleIndex(f"built with model {manifest.model_id!r}, configured {model_id!r}")
+    if kb_dir is not None and manifest.kb_sha256 != kb_fingerprint(kb_dir):
+        raise StaleIndex("the knowledge base changed since the index was built")
+    for name, digest in manifest.files_sha256.items():
+        path = target / name
+        if not path.exists() or _sha256(path) != digest:
+            raise StaleIndex(f"{name} is missing or does not match its checksum")
+    import faiss
+
+    try:
+        faiss_index = faiss.read_index(str(target / "index.faiss"))
+        units = json.loads((target / "units.json").read_text(encoding="utf-8"))
+        entries = tuple(
+            Entry(**{**e, "alternates": tuple(e["alternates"])})
+            for e in json.loads((target / "entries.json").read_text(encoding="utf-8"))
+        )
+    except Exception as exc:
+        raise StaleIndex(f"cannot read index files: {exc}") from None
+    owners = np.asarray(units["entry"], np.int32)
+    if faiss_index.ntotal != len(owners) or faiss_index.ntotal != manifest.vector_count:
+        raise StaleIndex(f"{faiss_index.ntotal} vectors but {len(owners)} units")
+    if len(entries) != manifest.entry_count or (len(owners) and owners.max() >= len(entries)):
+        raise StaleIndex("entry count disagrees with the manifest")
+    if faiss_index.d != manifest.dim:
+        raise StaleIndex(f"index dimension {faiss_index.d} != manifest {manifest.dim}")
+    return LoadedIndex(entries, owners, tuple(units["field"]), faiss_index, manifest, target)
+
+
+def load_or_build(
+    kb_dir: Path,
+    data_dir: Path,
+    encoder_factory: Callable[[], Encoder],
+    model_id: str,
+    progress: Progress | None = None,
+) -> LoadedIndex:
+    """Use the stored index when it is current; otherwise rebuild it (and log why)."""
+    try:
+        return read_index(data_dir, kb_dir, model_id)
+    except StaleIndex as why:
+        log.warning("rebuilding the index: %s", why)
+    return build_index(kb_dir, data_dir, encoder_factory(), progress)

