@@ -24,7 +24,7 @@ TEXT: dict[str, dict[str, str]] = {
         "human": "如需进一步帮助，请联系人工客服。",
         "suggestions": "你可能想问：",
         "zh_note": "",
-        "empty": "请输入一个问题。",
+        "empty": "请输入一个问题。Please type a question.",
         "too_long": "问题太长了（{length} 个字符，上限 {limit}）。请缩短后再问。",
     },
     "en": {
@@ -36,7 +36,7 @@ TEXT: dict[str, dict[str, str]] = {
         "human": "Please contact human support for further help.",
         "suggestions": "Closest questions in the FAQ:",
         "zh_note": "_The FAQ is written in Chinese; its answer is quoted as written._",
-        "empty": "Please type a question.",
+        "empty": "Please type a question. 请输入一个问题。",
         "too_long": "That question is too long ({length} characters, the limit is {limit}). Please shorten it.",
     },
 }

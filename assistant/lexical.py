@@ -25,7 +25,7 @@ _STOP_EN = frozenset(
     (
         "a an the is are am was were be been do does did i me my we our you your it its of to in on at for with "
         "and or if can could would should will shall how what when where which who why there this that these those "
-        "please any some get got have has had not no yes so as by from about"
+        "please any some get got have has had not no yes so as by from about don doesn didn t s m ll ve re d"
     ).split()
 )
 _STOP_ZH = frozenset("的了吗呢吧啊我你您是在有和与就都也还么什怎请问一个下这那能会可以要")

@@ -55,6 +55,7 @@ def normalize(text: str) -> str:
 
 def detect_language(text: str) -> str:
     """'zh' when the text has Chinese characters, 'en' when it is mostly Latin letters."""
+    text = unicodedata.normalize("NFKC", text)  # full-width Latin letters count as Latin
     cjk = len(_CJK.findall(text))
     latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
     if cjk == 0:

@@ -293,7 +293,9 @@ def load_alternates(path: Path, display: str, entries: Iterable[Entry]) -> dict[
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's TOMLDecodeError has no lineno attribute; the message carries it.
+        found = re.search(r"line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise KnowledgeBaseError(f"invalid TOML: {exc}", display, line) from None
     by_question = {normalize(e.question): e for e in entries}
     result: dict[str, tuple[str, ...]] = {}

