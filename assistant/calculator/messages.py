@@ -1,0 +1,445 @@
+"""Every sentence the calculator says, in Chinese and English, and how numbers are written in them.
+
+Rules produce :class:`.rules.Msg` values (a key and arguments); :func:`render` words them in the reply's
+language. Simple messages are a pair of format strings; those that depend on a flag or a list are small
+functions. Arguments that are Decimals are written without exponent or trailing zeros, shares as percents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from .outcomes import Msg
+
+Language = str  # "zh" or "en"
+
+
+def fmt_number(value: Any) -> str:
+    """100 -> "100", Decimal("4.50") -> "4.5", Decimal("1E+3") -> "1000"."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, float):
+        return fmt_number(Decimal(repr(value)))
+    return str(value)
+
+
+def fmt_percent(share: Decimal) -> str:
+    """Decimal("0.1") -> "10%"."""
+    return fmt_number(share * 100) + "%"
+
+
+def _plan(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _window(window: str, lang: Language) -> str:
+    names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week")}
+    zh, en = names.get(window, (window, window))
+    return zh if lang == "zh" else en
+
+
+def _pick(lang: Language, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+# --- messages that need logic --------------------------------------------------------------------------
+
+
+def _basis(a: Mapping[str, Any], lang: Language) -> str:
+    inside = a["inside"]
+    where = _pick(
+        lang,
+        "在高峰期内" if inside else "不在高峰期内（非高峰期）",
+        "inside the peak window" if inside else "outside the peak window (off-peak)",
+    )
+    converted = f" = {a['converted']}" if a["converted"] else ""
+    assumed = ""
+    if a["assumed"]:
+        assumed = _pick(lang, "（未注明时区，按北京时间理解）", " (no time zone given, so Beijing time is assumed)")
+    if lang == "zh":
+        lead = "现在是" if a.get("_clock") else ""
+        return f"{lead}{a['time']}（{a['zone']}）{converted}{assumed}，{where}；高峰期为每日 {a['window']}。"
+    lead = "It is now " if a.get("_clock") else ""
+    return f"{lead}{a['time']} ({a['zone']}){converted}{assumed} is {where}; the peak window is {a['window']} daily."
+
+
+def _basis_clock(a: Mapping[str, Any], lang: Language) -> str:
+    return _basis({**a, "_clock": True}, lang)
+
+
+def _step_cash(a: Mapping[str, Any], lang: Language) -> str:
+    parts = [fmt_number(a["base"])]
+    for factor in a["factors"]:
+        parts.append(render(factor, lang))
+    for deduction in a["deductions"]:
+        parts.append(f"− {fmt_number(deduction)}")
+    expression = " ".join(parts)
+    cash = fmt_number(a["cash"])
+    return _pick(
+        lang,
+        f"好友实际支付的现金 = {expression} = {cash} 元",
+        f"Cash your friend actually paid = {expression} = {cash} CNY",
+    )
+
+
+def _step_left(a: Mapping[str, Any], lang: Language) -> str:
+    used = a["used"]
+    shown = fmt_number(used[0]) if len(used) == 1 else "(" + " + ".join(fmt_number(u) for u in used) + ")"
+    return f"{fmt_number(a['quota'])} − {shown} = {fmt_number(a['left'])}"
+
+
+def _step_calls(a: Mapping[str, Any], lang: Language) -> str:
+    low_p, high_p = fmt_number(a["prompts_low"]), fmt_number(a["prompts_high"])
+    per_low, per_high = fmt_number(a["per_low"]), fmt_number(a["per_high"])
+    low, high = fmt_number(a["low"]), fmt_number(a["high"])
+    if low_p == high_p:
+        expression = f"{low_p} × {per_low} = {low}，{low_p} × {per_high} = {high}"
+    else:
+        expression = f"{low_p} × {per_low} = {low}，{high_p} × {per_high} = {high}"
+    if lang != "zh":
+        expression = expression.replace("，", "; ")
+    return _pick(
+        lang,
+        f"模型调用次数：{expression}（每次 prompt 约调用模型 {per_low}–{per_high} 次）",
+        f"Model calls: {expression} (each prompt makes about {per_low}–{per_high} model calls)",
+    )
+
+
+def _step_cost(a: Mapping[str, Any], lang: Language) -> str:
+    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "peak" if a["peak"] else "off-peak")
+    return _pick(
+        lang,
+        f"{fmt_number(a['prompts'])} 次 × {fmt_number(a['factor'])} 倍（{when}）= {fmt_number(a['cost'])} 次",
+        f"{fmt_number(a['prompts'])} prompts × {fmt_number(a['factor'])} ({when}) = {fmt_number(a['cost'])}",
+    )
+
+
+def _step_capacity(a: Mapping[str, Any], lang: Language) -> str:
+    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "peak" if a["peak"] else "off-peak")
+    exact = a["quota"] / a["factor"]
+    shown = fmt_number(exact.quantize(Decimal("0.01"))) if exact != exact.to_integral_value() else fmt_number(exact)
+    approx = "≈" if exact != exact.to_integral_value() else "="
+    return _pick(
+        lang,
+        f"{when}：{fmt_number(a['quota'])} ÷ {fmt_number(a['factor'])} {approx} {shown} → "
+        f"{fmt_number(a['prompts'])} 次",
+        f"{when}: {fmt_number(a['quota'])} ÷ {fmt_number(a['factor'])} {approx} {shown} → "
+        f"{fmt_number(a['prompts'])} prompts",
+    )
+
+
+def _head_cost(a: Mapping[str, Any], lang: Language) -> str:
+    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "at peak" if a["peak"] else "off-peak")
+    return _pick(
+        lang,
+        f"**{when}共消耗 {fmt_number(a['cost'])} 次 prompt 额度**",
+        f"**{fmt_number(a['cost'])} prompts of quota ({when})**",
+    )
+
+
+def _head_peak(a: Mapping[str, Any], lang: Language) -> str:
+    return _pick(
+        lang,
+        "**是，属于高峰期**" if a["peak"] else "**否，属于非高峰期**",
+        "**Yes, that is peak time**" if a["peak"] else "**No, that is off-peak**",
+    )
+
+
+def _ask_plan(a: Mapping[str, Any], lang: Language) -> str:
+    plans = " / ".join(_plan(p) for p in a["plans"])
+    return _pick(
+        lang,
+        f"请告诉我你用的是哪个套餐（{plans}），我再帮你计算。",
+        f"Which plan are you on ({plans})? Tell me and I will work it out.",
+    )
+
+
+def _note_zone(a: Mapping[str, Any], lang: Language) -> str:
+    if a["clock"]:
+        return _pick(lang, f"以当前时间计算（{a['zone']}）。", f"Based on the current time ({a['zone']}).")
+    if a["assumed"]:
+        return _pick(
+            lang,
+            f"未注明时区，按北京时间（{a['zone']}）计算。",
+            f"No time zone given, so Beijing time ({a['zone']}) is assumed.",
+        )
+    return _pick(lang, f"时间按 {a['zone']} 计算。", f"Times are in {a['zone']}.")
+
+
+def _f_keep(a: Mapping[str, Any], lang: Language) -> str:
+    return f"× {fmt_percent(a['share'])}"
+
+
+def _f_cut(a: Mapping[str, Any], lang: Language) -> str:
+    return f"× (1 − {fmt_percent(a['share'])})"
+
+
+_SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
+    "basis_time": _basis,
+    "basis_clock": _basis_clock,
+    "step_cash": _step_cash,
+    "step_left": _step_left,
+    "step_calls": _step_calls,
+    "step_cost": _step_cost,
+    "step_capacity": _step_capacity,
+    "head_cost": _head_cost,
+    "head_peak": _head_peak,
+    "ask_plan": _ask_plan,
+    "note_zone": _note_zone,
+    "f_keep": _f_keep,
+    "f_cut": _f_cut,
+}
+
+# --- messages that are a pair of format strings -----------------------------------------------------------
+# Arguments: Decimals are formatted by fmt_number; {rate}/{share} are shares shown as percents;
+# {plan} is capitalised; {window} is worded per language.
+
+TEMPLATES: Mapping[str, tuple[str, str]] = {
+    # bad input
+    "bad_negative": (
+        "“{text}”是负数，无法计算。请提供一个不小于 0 的数。",
+        "“{text}” is negative, so I can't compute with it. Please give a number of 0 or more.",
+    ),
+    "bad_too_large": (
+        "“{text}”超出了合理范围（超过 10 亿），无法计算，请检查输入。",
+        "“{text}” is far too large (over 10^9) to be real; please check the number.",
+    ),
+    "bad_not_whole": (
+        "“{text}”不是整数，prompt 和调用次数只能是整数。",
+        "“{text}” is not a whole number; prompts and calls are counted in whole numbers.",
+    ),
+    "bad_time": (
+        "“{text}”不是有效的时间，无法计算。请给出 0:00–23:59 之间的时间。",
+        "“{text}” is not a valid time of day, so I can't compute with it. Please give a time between 0:00 and 23:59.",
+    ),
+    "bad_date": (
+        "“{text}”不是有效的日期，无法计算。请检查年月日。",
+        "“{text}” is not a valid date, so I can't compute with it. Please check the date.",
+    ),
+    "bad_discount": (
+        "折扣“{text}”不成立：折扣不能超过 100%（也不能高于原价），无法计算。",
+        "The discount “{text}” is impossible: a discount cannot exceed 100% of the price.",
+    ),
+    # asking for a missing input
+    "ask_paid": (
+        "请告诉我好友首单最终实际支付了多少现金（元），赠金按这个金额的 {rate} 计算。",
+        "How much cash did your friend actually pay for the first order (in CNY)? The credit is {rate} of that amount.",
+    ),
+    "ask_price": (
+        "请告诉我套餐原价或好友最终实际支付的金额（元），我再按折扣和抵扣计算赠金。",
+        "What was the original price, or the cash your friend finally paid (in CNY)? "
+        "Then I can apply the discounts and deductions.",
+    ),
+    "ask_which_amount": (
+        "你给出了多个金额，请说明哪一个是原价、哪一个是好友最终实际支付的金额。",
+        "You gave several amounts: which one is the original price, and which is the cash your friend actually paid?",
+    ),
+    "ask_prompt_count": (
+        "请告诉我一共发送了多少次 GLM-5 prompt（一个数字）。",
+        "How many GLM-5 prompts in total? Please give one number.",
+    ),
+    "ask_time": (
+        "请告诉我是在什么时间（或是否在高峰期）调用的：高峰期为每日 {window}，GLM-5 高峰期按 {peak} 倍、"
+        "非高峰期按 {off} 倍抵扣额度。",
+        "At what time (or at peak or off-peak) were they sent? The peak window is {window} daily; "
+        "GLM-5 counts {peak}× at peak and {off}× off-peak.",
+    ),
+    "ask_window": (
+        "请说明按哪个额度周期计算：每 5 小时，还是每周？",
+        "Which quota window do you mean: per 5 hours or per week?",
+    ),
+    "ask_fee": (
+        "请告诉我套餐的月订阅费用（元），每月额度价值按月费的 {low_x}–{high_x} 倍折算。",
+        "What is the plan's monthly fee (in CNY)? The monthly quota is worth {low_x}–{high_x}× the fee at API prices.",
+    ),
+    "ask_billing_date": (
+        "请告诉我下一个扣费日（例如 2026-12-31），最晚需在扣费日至少 {days} 天前取消。",
+        "What is your next billing date (e.g. 2026-12-31)? You must cancel at least {days} days before it.",
+    ),
+    # explained, not computed
+    "no_glm5": (
+        "{plan} 套餐当前不包含 GLM-5 的额度，所以无法按套餐额度计算 GLM-5 的可用次数。"
+        "如需体验 GLM-5，可通过通用 API 端点按 API 价格付费调用，详见下方 FAQ。",
+        "The {plan} plan does not include GLM-5 quota at present, so there is no GLM-5 allowance to "
+        "compute. To try GLM-5 you can call it through the general API endpoint at API prices; "
+        "see the FAQ entry below.",
+    ),
+    # referral credit
+    "head_credit": ("**你可获得的赠金：{credit} 元**", "**Your referral credit: {credit} CNY**"),
+    "step_cash_given": ("好友实际支付的现金 = {cash} 元", "Cash your friend actually paid = {cash} CNY"),
+    "step_credit": ("赠金 = {cash} × {rate} = {credit} 元", "Referral credit = {cash} × {rate} = {credit} CNY"),
+    "note_referral_rule": (
+        "赠金按好友首单最终实际支付的现金的 {rate} 计算，不包含任何优惠券、折扣、积分抵扣或退款部分。",
+        "The credit is {rate} of the cash your friend finally paid for the first order; "
+        "coupons, discounts, points and refunds do not count.",
+    ),
+    "note_invite_from_faq": ("邀请立减按 FAQ 中的 {share} 计算。", "The invite reduction is the FAQ's {share}."),
+    "note_paid_wins": (
+        "已按好友实际支付的 {cash} 元计算，折扣与抵扣不再重复扣减。",
+        "Computed from the {cash} CNY actually paid; discounts and deductions are not applied again.",
+    ),
+    "note_nothing_paid": (
+        "抵扣金额超过了折后价，好友实际支付的现金为 0，因此没有赠金。",
+        "The deductions exceed the discounted price, so no cash was paid and there is no credit.",
+    ),
+    "note_assumed_paid": (
+        "按好友实际支付现金 {cash} 元计算；如果这是原价且还有折扣或优惠券，请告诉我。",
+        "Taken as the cash actually paid ({cash} CNY); if it is the list price and discounts "
+        "or coupons applied, tell me.",
+    ),
+    # GLM-5 usage
+    "basis_said_peak": (
+        "按你所说的高峰期计算（高峰期为每日 {window}）。",
+        "Counted at peak, as you said (the peak window is {window} daily).",
+    ),
+    "basis_said_offpeak": (
+        "按你所说的非高峰期计算（高峰期为每日 {window}）。",
+        "Counted off-peak, as you said (the peak window is {window} daily).",
+    ),
+    "note_multipliers": (
+        "GLM-5 高峰期按 {peak} 倍、非高峰期按 {off} 倍抵扣额度。",
+        "GLM-5 usage counts {peak}× at peak and {off}× off-peak.",
+    ),
+    "head_capacity": (
+        "**{plan} 套餐{window}约可用 GLM-5 {n} 次 prompt**",
+        "**About {n} GLM-5 prompts {window} on {plan}**",
+    ),
+    "head_capacity_range": (
+        "**{plan} 套餐{window}约可用 GLM-5 {low}（高峰期）到 {high}（非高峰期）次 prompt**",
+        "**About {low} (peak) to {high} (off-peak) GLM-5 prompts {window} on {plan}**",
+    ),
+    "note_both_windows": (
+        "未说明时段，给出高峰期（{window}）与非高峰期两种结果。",
+        "No time given, so both peak ({window}) and off-peak figures are shown.",
+    ),
+    "note_rounded_down": ("prompt 按整次计算，结果已向下取整。", "Prompts are whole, so the result is rounded down."),
+    "head_calls": (
+        "**{plan} 套餐{window}约可调用模型 {low}–{high} 次**",
+        "**About {low}–{high} model calls {window} on {plan}**",
+    ),
+    "note_estimate": (
+        "以上均为 FAQ 给出的预估值，实际可用量因项目复杂度等因素而不同。",
+        "These are the FAQ's estimates; actual usage varies with project complexity and other factors.",
+    ),
+    # quotas
+    "head_mcp": (
+        "**{plan} 套餐联网搜索 + 网页读取 MCP 每月合计 {n} 次**",
+        "**{plan}: {n} web search + web reader MCP calls per month in total**",
+    ),
+    "step_mcp": (
+        "{plan} 套餐：联网搜索 MCP 与网页读取 MCP 共用每月 {n} 次额度",
+        "{plan}: web search MCP and web reader MCP share {n} calls a month",
+    ),
+    "note_mcp_pool": (
+        "联网搜索与网页读取共用一个月度额度，达到上限后当月无法调用；视觉理解 MCP 则共享套餐的 prompt 额度。",
+        "Web search and web reader share one monthly pool; once it is used up they stop until next "
+        "month. Vision MCP shares the plan's prompt pool instead.",
+    ),
+    "note_mcp_exhausted": ("本月额度已用完，当月无法再调用。", "This month's pool is used up until next month."),
+    "head_value": (
+        "**每月额度按 API 价格约值 {low}–{high} 元**",
+        "**The monthly quota is worth about {low}–{high} CNY at API prices**",
+    ),
+    "step_value": (
+        "{fee} × {low_x} = {low}，{fee} × {high_x} = {high}",
+        "{fee} × {low_x} = {low}; {fee} × {high_x} = {high}",
+    ),
+    "note_value": (
+        "FAQ：每月可用额度按 API 定价折算，相当于月订阅费用的 {low_x}–{high_x} 倍（已计入周限额影响）。",
+        "FAQ: the monthly quota, priced at API rates, is {low_x}–{high_x}× the monthly fee (weekly limits included).",
+    ),
+    "head_left_prompts": ("**{window}额度还剩约 {n} 次 prompt**", "**About {n} prompts left {window}**"),
+    "head_left_calls": (
+        "**本月联网搜索 + 网页读取还剩 {n} 次**",
+        "**{n} web search + web reader calls left this month**",
+    ),
+    "head_calls_left": ("**还可调用模型约 {low}–{high} 次**", "**About {low}–{high} model calls left**"),
+    "note_prompts_exhausted": (
+        "额度已用完；每 5 小时额度在请求消耗 {hours} 小时后恢复。",
+        "The quota is used up; 5-hour quota comes back {hours} hours after it was used.",
+    ),
+    # dates and times
+    "head_cancel": ("**最晚在 {date} 取消**", "**Cancel by {date} at the latest**"),
+    "step_cancel": ("{billing} − {days} 天 = {date}", "{billing} − {days} days = {date}"),
+    "note_cancel": (
+        "FAQ：请务必在下一个扣费日至少 {days} 天前取消，以避免自动续费；取消后当前周期继续有效。",
+        "FAQ: cancel at least {days} days before the next billing date to avoid renewal; "
+        "the current period stays valid.",
+    ),
+    "note_cancel_passed": (
+        "这个日期已经过去，本次扣费可能无法避免。",
+        "That day has already passed, so this renewal may no longer be avoidable.",
+    ),
+    "note_year_assumed": ("未写年份，按下一个 {date} 计算。", "No year given, so the next one ({date}) is used."),
+    "head_pay_by": ("**好友需在 {when} 前完成首单支付**", "**Your friend must pay for the first order by {when}**"),
+    "step_plus_hours": ("{start} + {hours} 小时 = {end}", "{start} + {hours} h = {end}"),
+    "note_today_assumed": ("未写日期，按今天（{date}）计算。", "No date given, so today ({date}) is assumed."),
+    "note_same_time": (
+        "未写具体时间，截止时间为当天同一时刻。",
+        "No time of day given: the deadline is at the same time of day.",
+    ),
+    "head_arrival": (
+        "**赠金通常在 {early} 到 {late} 之间到账；若 {support} 后仍未到账，请联系客服**",
+        "**The credit usually arrives between {early} and {late}; if it has not arrived by "
+        "{support}, contact support**",
+    ),
+    "head_support": (
+        "**若 {when} 后仍未到账，请联系客服核查**",
+        "**If the credit has not arrived by {when}, contact support**",
+    ),
+    "head_refresh": ("**约在 {when} 恢复**", "**It comes back at about {when}**"),
+    "note_next_day": ("恢复时间在次日。", "That is on the next day."),
+    "note_rolling_window": (
+        "每 5 小时额度为动态刷新：每次请求消耗的额度在 {hours} 小时后恢复。",
+        "The 5-hour quota is rolling: each request's quota comes back {hours} hours after it was used.",
+    ),
+    "head_week_reset": ("**周额度下一次在 {when} 重置**", "**The weekly quota next resets on {when}**"),
+    "step_week_reset": (
+        "{start} 起每 {days} 天重置一次，下一次为 {end}",
+        "{start}, then every {days} days: next reset {end}",
+    ),
+    # framing
+    "source": ("依据 FAQ：", "Source (FAQ):"),
+    "notes": ("说明：", "Notes:"),
+    "formula": ("计算：", "Calculation:"),
+}
+
+
+def _argument(name: str, value: Any, lang: Language) -> Any:
+    if isinstance(value, Msg):
+        return render(value, lang)
+    if name in ("rate", "share") and isinstance(value, Decimal):
+        return fmt_percent(value)
+    if name == "plan" and isinstance(value, str):
+        return _plan(value)
+    if name == "window" and value in ("5h", "week"):
+        return _window(value, lang)
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return fmt_number(value)
+    return value
+
+
+def render(message: Msg, lang: Language) -> str:
+    """The message in ``lang`` ("zh"; anything else is English)."""
+    lang = "zh" if lang == "zh" else "en"
+    special = _SPECIAL.get(message.key)
+    if special is not None:
+        return special(message.arguments(), lang)
+    if message.key not in TEMPLATES:
+        raise KeyError(f"no wording for calculator message {message.key!r}")
+    zh, en = TEMPLATES[message.key]
+    args = {name: _argument(name, value, lang) for name, value in message.args}
+    return (zh if lang == "zh" else en).format(**args)
+
+
+def known_keys() -> frozenset[str]:
+    """Every message key that has wording (for tests)."""
+    return frozenset(TEMPLATES) | frozenset(_SPECIAL)
+
+
+__all__ = ["fmt_number", "fmt_percent", "known_keys", "render"]

@@ -1,0 +1,348 @@
+"""Find the numbers in a question and read them: Arabic, full-width, Chinese and English numerals,
+percentages, 折 discounts and amounts of money.
+
+The scanner works on text that :func:`prepare` produced (NFKC, lower case) and in which the caller
+has already blanked out what is not a quantity (model names such as GLM-5, dates, times, time zones),
+so that "GLM-5" never reads as -5 and "14:30" never reads as two numbers. Blanking replaces characters
+with spaces, which keeps every offset valid.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+Unit = Literal["cny", "percent", "zhe", "count", "hour", "day", "times", "none"]
+
+# Anything above this is treated as a typo or an attack, never computed (issue 3: "absurd sizes").
+MAX_MAGNITUDE = Decimal(10) ** 9
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN_CLASS = "零〇一二两三四五六七八九十百千万亿"
+
+_EN_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
+
+# Words that contain numeral characters without meaning a number ("一共" = in total, "千万" = by all means).
+_NOT_NUMBERS = re.compile(
+    # ...unless they continue a numeral: 一万一千 = 11000 contains 万一, 一千万 = 10^7 contains 千万.
+    r"(?<![零〇一二两三四五六七八九十百千万亿\d])(?:"
+    r"一共|一起|一下|一些|一样|一直|一定|一般|一旦|一切|一致|一边|一向|一律|一次性|统一|唯一|之一|万一|千万|十分|"
+    r"百分百|双十一|五一|一会|一点点|一口气|第一)"
+)
+
+_ARABIC = re.compile(
+    r"(?:(?<![a-z0-9.])|(?<=rmb)|(?<=cny))"  # "v2" is not a number, "rmb100" is
+    r"(?P<sign>[-−]\s*)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s*(?P<mult>[万千百亿]|k(?![a-z])|w(?![a-z])))?"
+)
+_CHINESE = re.compile(rf"(?P<sign>负\s*)?(?P<num>[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)")
+_PERCENT_CN = re.compile(
+    rf"(?P<sign>负\s*)?百分之\s*(?P<num>\d+(?:\.\d+)?|[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)"
+)
+_ENGLISH = re.compile(rf"\b(?P<num>(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)\b")
+_CURRENCY_BEFORE = re.compile(r"(?:¥|\$|rmb|cny|yuan|人民币)\s*$")
+_UNIT_AFTER = re.compile(
+    r"\s*(?:"
+    r"(?P<cny>元|块钱|块|rmb\b|cny\b|yuan\b|人民币)"
+    r"|(?P<percent>%|percent\b|per\s?cent\b)"
+    r"|(?P<zhe>折)"
+    r"|(?P<hour>个?小时|个?钟头|hours?\b|hrs?\b|h\b)"
+    r"|(?P<day>天|days?\b)"
+    r"|(?P<times>倍|x\b|×)"
+    r"|(?P<count>次|个|条|回|下|prompts?\b|requests?\b|questions?\b|messages?\b|calls?\b|times\b|searches\b|"
+    r"reads?\b|queries\b|提问|问题|请求|调用)"
+    r")"
+)
+_WEAK_CHINESE = {"一", "两", "二"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in the text, with the unit written next to it.
+
+    ``value`` is the number as written, already signed and scaled by 万/千/k: ``10`` for "10%",
+    ``5`` for "5折", ``85`` for "八五折", ``15000`` for "1.5万". :meth:`fraction` reads percentages
+    and 折 as a share of the price.
+    """
+
+    value: Decimal
+    unit: Unit
+    start: int
+    end: int
+    text: str
+
+    @property
+    def negative(self) -> bool:
+        return self.value < 0
+
+    @property
+    def too_large(self) -> bool:
+        return abs(self.value) > MAX_MAGNITUDE
+
+    @property
+    def is_whole(self) -> bool:
+        return self.value == self.value.to_integral_value()
+
+    def fraction(self) -> Decimal | None:
+        """Percent -> share (10% -> 0.10); 折 -> share of the price paid (5折 -> 0.5, 八五折 -> 0.85).
+
+        Returns None for a 折 that cannot exist (over 10折, i.e. paying more than the price).
+        """
+        if self.unit == "percent":
+            return self.value / 100
+        if self.unit == "zhe":
+            if self.value < 0:
+                return self.value / 10
+            if self.value <= 10:
+                return self.value / 10
+            if self.value < 100 and self.is_whole:  # "85折" is the two-digit way of writing 8.5折
+                return self.value / 100
+            return None
+        return None
+
+
+def prepare(text: str) -> str:
+    """The form every scanner reads: NFKC (full-width digits and punctuation become ASCII) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """Replace ``text[start:end]`` by spaces, keeping all offsets."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def parse_chinese_numeral(raw: str) -> Decimal | None:
+    """Read a Chinese numeral: 八十八, 一百二十, 一百零五, 两千, 三千五 (=3500), 十五, 二零二六, 三点五.
+
+    Returns None when ``raw`` holds no digit at all (a lone 百 or 万 is not a number).
+    """
+    if not raw or any(
+        ch not in CN_DIGITS and ch not in CN_SMALL_UNITS and ch not in CN_BIG_UNITS and ch != "点" for ch in raw
+    ):
+        return None
+    integer, _, decimals = raw.partition("点")
+    if decimals and any(ch not in CN_DIGITS for ch in decimals):
+        return None
+    if not integer:
+        return None
+    whole = _chinese_integer(integer)
+    if whole is None:
+        return None
+    if decimals:
+        return Decimal(f"{whole}." + "".join(str(CN_DIGITS[ch]) for ch in decimals))
+    return Decimal(whole)
+
+
+def _chinese_integer(raw: str) -> int | None:
+    if all(ch in CN_DIGITS for ch in raw):
+        # No unit characters: read digit by digit (二零二六 = 2026, 八五 = 85 as in 八五折).
+        return int("".join(str(CN_DIGITS[ch]) for ch in raw))
+    if raw[0] in CN_BIG_UNITS or (raw[0] in CN_SMALL_UNITS and raw[0] != "十"):
+        return None  # "百" or "万" on their own are words, not numbers
+    total = 0
+    section = 0
+    digit: int | None = None
+    last_unit = 1
+    zero_seen = False
+    for ch in raw:
+        if ch in CN_DIGITS:
+            value = CN_DIGITS[ch]
+            if value == 0:
+                zero_seen = True
+            digit = value
+        elif ch in CN_SMALL_UNITS:
+            unit = CN_SMALL_UNITS[ch]
+            section += (1 if digit is None and unit == 10 else (digit or 0)) * unit
+            digit, last_unit, zero_seen = None, unit, False
+        else:
+            unit = CN_BIG_UNITS[ch]
+            section += digit or 0
+            total = (total + section) * unit if unit > 10_000 else total + section * unit
+            section, digit, last_unit, zero_seen = 0, None, unit, False
+    if digit:
+        # Colloquial shortening: 三千五 = 3500 and 两万五 = 25000, but 一百零五 = 105 (the 零 keeps the digit a unit).
+        section += digit * (last_unit // 10 if last_unit > 10 and not zero_seen else 1)
+    return total + section
+
+
+def parse_english_numeral(raw: str) -> Decimal | None:
+    """Read English number words: "four", "twenty-five", "two hundred and fifty", "three thousand"."""
+    words = [w for w in re.split(r"[\s-]+", raw.lower()) if w and w != "and"]
+    if not words:
+        return None
+    total = 0
+    current = 0
+    seen = False
+    for word in words:
+        if word in _EN_UNITS:
+            current += _EN_UNITS[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word in _EN_SCALES:
+            scale = _EN_SCALES[word]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * scale
+                current = 0
+        else:
+            return None
+        seen = True
+    return Decimal(total + current) if seen else None
+
+
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _unit_after(text: str, end: int) -> tuple[Unit, int]:
+    match = _UNIT_AFTER.match(text, end)
+    if match is None or match.lastgroup is None:
+        return "none", end
+    return match.lastgroup, match.end()  # type: ignore[return-value]
+
+
+def _multiplier(mark: str | None) -> int:
+    if not mark:
+        return 1
+    return {"万": 10_000, "w": 10_000, "千": 1000, "k": 1000, "百": 100, "亿": 100_000_000}[mark]
+
+
+def scan(text: str) -> list[Quantity]:
+    """Every quantity in ``text`` (already :func:`prepare`-d and blanked), in reading order.
+
+    Never raises: text that is not a number is simply skipped.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[Quantity] = []
+    work = text
+    for match in _NOT_NUMBERS.finditer(work):
+        work = blank(work, match.start(), match.end())
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(value: Decimal, unit: Unit, start: int, end: int) -> None:
+        taken.append((start, end))
+        found.append(Quantity(value, unit, start, end, text[start:end].strip()))
+
+    for match in _PERCENT_CN.finditer(work):
+        raw = match.group("num")
+        value = _decimal(raw) if raw[0].isdigit() else parse_chinese_numeral(raw)
+        if value is not None:
+            add(-value if match.group("sign") else value, "percent", match.start(), match.end())
+
+    for match in _ARABIC.finditer(work):
+        if not free(match.start(), match.end()):
+            continue
+        value = _decimal(match.group("num"))
+        if value is None:
+            continue
+        value *= _multiplier(match.group("mult"))
+        start = match.start()
+        sign = match.group("sign")
+        if sign is None and start > 0 and work[:start].rstrip().endswith("负"):
+            sign, start = "负", work[:start].rstrip().rindex("负")
+        if sign:
+            value = -value
+        unit, end = _unit_after(work, match.end())
+        if unit == "none" and _CURRENCY_BEFORE.search(work[:start]):
+            unit = "cny"
+            start = _CURRENCY_BEFORE.search(work[:start]).start()  # type: ignore[union-attr]
+        add(value, unit, start, end)
+
+    for match in _CHINESE.finditer(work):
+        if not free(match.start(), match.end()):
+            continue
+        raw = match.group("num")
+        value = parse_chinese_numeral(raw)
+        if value is None:
+            continue
+        unit, end = _unit_after(work, match.end())
+        if raw in _WEAK_CHINESE and unit == "none":
+            continue  # a lone 一/两 is almost always a word ("一下", "两者"), not a quantity
+        if unit == "none" and _CURRENCY_BEFORE.search(work[: match.start()]):
+            unit = "cny"
+        add(-value if match.group("sign") else value, unit, match.start(), end)
+
+    for match in _ENGLISH.finditer(work):
+        if not free(match.start(), match.end()):
+            continue
+        value = parse_english_numeral(match.group("num"))
+        if value is None:
+            continue
+        unit, end = _unit_after(work, match.end())
+        if unit == "none":
+            continue  # "one" or "ten" alone is too often not a quantity ("which one", "no one")
+        add(value, unit, match.start(), end)
+
+    found.sort(key=lambda q: q.start)
+    return _share_range_units(text, found)
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|~|至|到|to)\s*")
+
+
+def _share_range_units(text: str, found: list[Quantity]) -> list[Quantity]:
+    """In a range such as "15-20 次" or "24 to 48 hours" the unit is written once, after the second number."""
+    result = list(found)
+    for i in range(len(result) - 2, -1, -1):
+        first, second = result[i], result[i + 1]
+        joined = _RANGE_JOIN.fullmatch(text, first.end, second.start)
+        if first.unit == "none" and second.unit != "none" and joined and first.value >= 0 and second.value >= 0:
+            result[i] = Quantity(first.value, second.unit, first.start, first.end, first.text)
+    return result
+
+
+__all__ = [
+    "MAX_MAGNITUDE",
+    "Quantity",
+    "Unit",
+    "blank",
+    "parse_chinese_numeral",
+    "parse_english_numeral",
+    "prepare",
+    "scan",
+]

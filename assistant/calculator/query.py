@@ -1,0 +1,141 @@
+"""Read a customer question once into a :class:`Query`: its keywords, plans, quota windows, time zones,
+dates, times of day and quantities, each with its place in the text.
+
+Reading order matters and is fixed here: model names, time zones, dates, times and windows are found
+and blanked first, so that the numbers left over are real quantities ("GLM-5" is not -5, "14:30" is not
+two numbers, "5 小时" is not a count of prompts).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..normalize import clean
+from .lexicon import CLAUSE_BREAK, LEXICON, MODEL_NAMES, WINDOWS
+from .numbers import Quantity, blank, prepare, scan
+from .timeparse import ClockTime, DateMention, Zone, find_dates, find_times, find_zones
+
+# The engine refuses longer questions; this bound only keeps the regexes' work small on any input.
+MAX_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, read. Offsets index ``text``."""
+
+    text: str  # prepared: NFKC, lower case
+    rest: str  # ``text`` with model names, zones, dates, times and windows blanked
+    flags: frozenset[str]
+    plans: tuple[str, ...]
+    windows: tuple[str, ...]  # "5h", "week", "month", in order of appearance
+    zones: tuple[Zone, ...]
+    dates: tuple[DateMention, ...]
+    times: tuple[ClockTime, ...]
+    quantities: tuple[Quantity, ...]
+    breaks: tuple[int, ...]  # sorted offsets where clauses end
+
+    def has(self, *names: str) -> bool:
+        """True when any of the named lexicon entries (or windows) occurs in the question."""
+        return any(name in self.flags for name in names)
+
+    def counts(self) -> tuple[Quantity, ...]:
+        """Counted things (prompts, times, calls); a lone unit-less number counts when nothing else does."""
+        counted = tuple(q for q in self.quantities if q.unit == "count")
+        if counted:
+            return counted
+        plain = tuple(q for q in self.quantities if q.unit == "none")
+        return plain if len(plain) == 1 else ()
+
+    def of_unit(self, *units: str) -> tuple[Quantity, ...]:
+        return tuple(q for q in self.quantities if q.unit in units)
+
+    def clause(self, position: int) -> tuple[int, int]:
+        """Start and end of the clause holding ``position``."""
+        index = bisect.bisect_right(self.breaks, position)
+        start = self.breaks[index - 1] if index > 0 else 0
+        end = self.breaks[index] if index < len(self.breaks) else len(self.text)
+        return start, end
+
+    def before(self, quantity: Quantity) -> str:
+        """The words between the previous quantity (or the clause start) and ``quantity``."""
+        start, _ = self.clause(quantity.start)
+        for other in self.quantities:
+            if start <= other.end <= quantity.start and other is not quantity:
+                start = other.end
+        return self.text[start : quantity.start]
+
+    def after(self, quantity: Quantity, width: int = 12) -> str:
+        """Up to ``width`` characters after ``quantity``, stopping at the end of its clause."""
+        _, end = self.clause(quantity.start)
+        return self.text[quantity.end : min(end, quantity.end + width)]
+
+    def zone_near(self, start: int, end: int) -> Zone | None:
+        """The time zone written closest to the span (a question rarely names two)."""
+        if not self.zones:
+            return None
+        return min(self.zones, key=lambda z: min(abs(z.start - end), abs(start - z.end)))
+
+
+def analyze(question: str, plans: Sequence[str] = ()) -> Query:
+    """Read ``question``. ``plans`` are the plan names the facts know ("lite", "pro", "max").
+
+    Never raises on any text.
+    """
+    text = prepare(clean(question))[:MAX_CHARS]
+    flags: set[str] = set()
+    for name, pattern in LEXICON.items():
+        if name == "peak":
+            continue
+        if pattern.search(text):
+            flags.add(name)
+    without_offpeak = LEXICON["offpeak"].sub(" ", text)
+    if LEXICON["peak"].search(without_offpeak):
+        flags.add("peak")
+
+    found_plans: list[tuple[int, str]] = []
+    for plan in plans:
+        match = re.search(rf"\b{re.escape(plan.lower())}\b", text)
+        if match:
+            found_plans.append((match.start(), plan))
+    found_plans.sort()
+
+    rest = text
+    zones = find_zones(rest)  # before model names: "gmt-5" is a zone, not a product
+    for zone in zones:
+        rest = blank(rest, zone.start, zone.end)
+    for match in MODEL_NAMES.finditer(rest):
+        rest = blank(rest, match.start(), match.end())
+    dates = find_dates(rest)
+    for day in dates:
+        rest = blank(rest, day.start, day.end)
+    times = find_times(rest)
+    for clock in times:
+        rest = blank(rest, clock.start, clock.end)
+    windows: list[tuple[int, str]] = []
+    for name, pattern in WINDOWS.items():
+        for match in pattern.finditer(rest):
+            windows.append((match.start(), name))
+            rest = blank(rest, match.start(), match.end())
+    windows.sort()
+    ordered_windows = tuple(dict.fromkeys(name for _, name in windows))
+    flags.update(f"window_{name}" for name in ordered_windows)
+
+    breaks = tuple(sorted({m.start() for m in CLAUSE_BREAK.finditer(text)}))
+    return Query(
+        text=text,
+        rest=rest,
+        flags=frozenset(flags),
+        plans=tuple(dict.fromkeys(plan for _, plan in found_plans)),
+        windows=ordered_windows,
+        zones=tuple(zones),
+        dates=tuple(dates),
+        times=tuple(times),
+        quantities=tuple(scan(rest)),
+        breaks=breaks,
+    )
+
+
+__all__ = ["MAX_CHARS", "Query", "analyze"]

@@ -1,0 +1,789 @@
+"""The calculator's rules. Each rule reads a :class:`.query.Query`, decides whether it applies and, if its
+inputs are there, computes from the facts; the words of the reply are chosen later by :mod:`.messages`.
+
+A rule returns None when it does not apply (the question is left to FAQ retrieval), or one outcome:
+
+* :class:`.outcomes.Computed`: a value, the formula steps with the user's numbers, notes on assumptions;
+* :class:`.outcomes.NeedInput`: the rule applies but an input is missing: ask for it, never guess;
+* :class:`.outcomes.Refusal`: an input is impossible (negative, over 100%, 25:00, over 10^9): say so, no number;
+* :class:`.outcomes.Explained`: the FAQ rules the computation out (Lite has no GLM-5): say so and cite the entry.
+
+Rules are tried in :data:`RULES` order; the first one that applies answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ..models import Entry, Value
+from .facts import Facts
+from .lexicon import LEXICON
+from .moments import (
+    PeakStatus,
+    find_moment,
+    home_zone,
+    iso,
+    multiplier,
+    peak_status,
+    peak_window_text,
+    show,
+    zone_note,
+)
+from .numbers import Quantity
+from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
+from .query import Query
+
+log = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+
+
+Rule = Callable[[Query, Facts, datetime], Outcome | None]
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def plain_number(value: Decimal) -> int | float:
+    """A JSON-friendly number: an int when whole, else a float rounded to cents."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _problem(quantities: tuple[Quantity, ...] | list[Quantity], *, whole: bool = False) -> Msg | None:
+    """The first impossible input among ``quantities``, as a message."""
+    for quantity in quantities:
+        if quantity.negative:
+            return msg("bad_negative", text=quantity.text)
+        if quantity.too_large:
+            return msg("bad_too_large", text=quantity.text)
+        if whole and not quantity.is_whole:
+            return msg("bad_not_whole", text=quantity.text)
+    return None
+
+
+def _ask_time(facts: Facts) -> Msg:
+    return msg("ask_time", window=peak_window_text(facts), peak=multiplier(facts, True), off=multiplier(facts, False))
+
+
+def _only_plan(q: Query) -> str | None:
+    return q.plans[0] if len(q.plans) == 1 else None
+
+
+# --------------------------------------------------------------------------- referral credit
+
+MoneyRole = Literal["paid", "original", "deduction"]
+_DEDUCTION_AFTER = re.compile(
+    r"\s*(?:的)?\s*(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
+    r"\bdiscount\b|(?:赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))"
+)
+_REDUCTION_AFTER = re.compile(r"\s*(?:\boff\b|\bdiscount\b|的?折扣|的?优惠)")
+_ROLE_WORDS: tuple[tuple[MoneyRole, re.Pattern[str]], ...] = (
+    # Only words about handing over cash: "买了 100 元的套餐" / "bought the 100 yuan plan" names a price.
+    (
+        "paid",
+        re.compile(
+            r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|\bpaid\b|\bpays?\b|\bspent\b|"
+            r"\bspend\b"
+        ),
+    ),
+    (
+        "original",
+        re.compile(
+            r"原价|标价|售价|定价|原本|价格|价钱|套餐价|\boriginal(?:ly)?\b|\blist price\b|"
+            r"\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b"
+        ),
+    ),
+    (
+        "deduction",
+        re.compile(
+            r"赠金|优惠券|代金券|抵用券|券|抵扣|积分|余额|立减|减免|减了|减|\bcoupons?\b|\bvouchers?\b|"
+            r"\bgift\b|\bcredits?\b|\bbonus\b|\bpoints\b|\bdiscount\b"
+        ),
+    ),
+)
+_REDUCTION_BEFORE = re.compile(
+    r"立减|减免|减了|减|优惠|折扣|便宜|打折|\boff\b|\bdiscount\w*|\breduc\w*|\bless\b|\bcut\b"
+)
+
+
+def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
+    """What an amount of money is, from the words around it: paid cash, the original price, or a deduction."""
+    if _DEDUCTION_AFTER.match(q.after(amount)):
+        return "deduction"
+    before = q.before(amount)
+    role: MoneyRole | None = None
+    last = -1
+    for name, pattern in _ROLE_WORDS:
+        for match in pattern.finditer(before):
+            if match.end() > last:  # the keyword closest to the amount wins
+                role, last = name, match.end()
+    return role
+
+
+def _is_reduction(q: Query, share: Quantity) -> bool:
+    """A percentage next to 立减/off/discount is a price reduction; one next to 赠金/credit is the referral rate."""
+    if _REDUCTION_AFTER.match(q.after(share)) or _REDUCTION_BEFORE.search(q.before(share)):
+        return True
+    start, end = q.clause(share.start)
+    return not LEXICON["referral"].search(q.text[start:end])
+
+
+def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Referral credit = referral rate × the cash the friend actually paid (FAQ example: 100×0.5×0.9−5 = 40 → 4)."""
+    asks = q.has("referral") and q.has("how_many", "calc_word")
+    if not asks and not (q.has("i_get") and q.has("friend") and q.has("paid")):
+        return None
+    if q.has("which_time", "refresh", "remaining"):
+        return None
+    entry = facts.entry("referral_rate")
+    rate = facts.number("referral_rate")
+    money = list(q.of_unit("cny"))
+    bare = q.of_unit("none")
+    if not money and (q.has("paid") or q.has("friend")):
+        money = list(bare)  # "好友付了 88，赠金多少": the currency is implied
+    else:
+        # "原价 100，……用了 5 块赠金": a bare number right after 原价/实付 is money too.
+        money = sorted([*money, *(x for x in bare if _money_role(q, x) in ("paid", "original"))], key=lambda x: x.start)
+    shares = list(q.of_unit("percent", "zhe"))
+    problem = _problem(money + shares)
+    if problem:
+        return Refusal("referral_credit", problem, entry)
+
+    roles = [(amount, _money_role(q, amount)) for amount in money]
+    paid = [amount for amount, role in roles if role == "paid"]
+    deductions = [amount for amount, role in roles if role == "deduction"]
+    bases = [amount for amount, role in roles if role in ("original", None)]
+
+    factors: list[tuple[Decimal, Msg]] = []  # share of the price kept, and how to show it
+    for share in sorted(shares, key=lambda s: s.start):
+        if share.unit == "zhe":
+            kept = share.fraction()
+            if kept is None or kept > 1:
+                return Refusal("referral_credit", msg("bad_discount", text=share.text), entry)
+            factors.append((kept, msg("f_keep", share=kept, text=share.text)))
+        elif _is_reduction(q, share):
+            cut = share.value / 100
+            if cut > 1:
+                return Refusal("referral_credit", msg("bad_discount", text=share.text), entry)
+            factors.append((1 - cut, msg("f_cut", share=cut)))
+    if q.has("half_price") and not any(kept == Decimal("0.5") for kept, _ in factors):
+        factors.append((Decimal("0.5"), msg("f_keep", share=Decimal("0.5"), text="½")))
+    notes: list[Msg] = []
+    if q.has("invite_reduction") and not _stated_invite_cut(q):
+        cut = facts.number("invite_discount")
+        factors.append((1 - cut, msg("f_cut", share=cut)))
+        notes.append(msg("note_invite_from_faq", share=cut))
+
+    if not paid and not bases:
+        if not (money or shares or deductions) and not (q.has("how_many") and q.has("paid", "friend")):
+            # "what's my referral credit?" or "用了优惠券赠金怎么算" with no amount: the FAQ answers it.
+            return None
+        ask = msg("ask_price") if (deductions or factors) else msg("ask_paid", rate=rate)
+        return NeedInput("referral_credit", ask, entry)
+    steps: list[Msg] = []
+    if paid:
+        cash = paid[-1].value
+        steps.append(msg("step_cash_given", cash=cash))
+        if deductions or factors or bases:
+            notes.append(msg("note_paid_wins", cash=cash))
+    else:
+        if len(bases) > 1:
+            return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+        base = bases[0]
+        cash = base.value
+        for kept, _ in factors:
+            cash *= kept
+        cash -= sum((d.value for d in deductions), Decimal(0))
+        cash = cash.quantize(CENT, rounding=ROUND_HALF_UP)
+        steps.append(
+            msg(
+                "step_cash",
+                base=base.value,
+                factors=tuple(m for _, m in factors),
+                deductions=tuple(d.value for d in deductions),
+                cash=max(cash, Decimal(0)),
+            )
+        )
+        if cash < 0:
+            notes.append(msg("note_nothing_paid"))
+            cash = Decimal(0)
+        if not factors and not deductions and _money_role(q, base) is None:
+            notes.append(msg("note_assumed_paid", cash=cash))
+    credit = (cash * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    steps.append(msg("step_credit", cash=cash, rate=rate, credit=credit))
+    notes.append(msg("note_referral_rule", rate=rate))
+    return Computed(
+        "referral_credit",
+        plain_number(credit),
+        "CNY",
+        msg("head_credit", credit=credit),
+        tuple(steps),
+        tuple(notes),
+        (entry,),
+    )
+
+
+def _stated_invite_cut(q: Query) -> bool:
+    """True when every 立减 / invite discount in the question comes with its own number."""
+    for match in LEXICON["invite_reduction"].finditer(q.text):
+        start, end = q.clause(match.start())
+        if not any(start <= x.start < end and x.unit in ("percent", "cny", "none") for x in q.quantities):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- GLM-5 usage
+
+
+def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak."""
+    if not q.has("glm5") or not q.has("cost_q") or q.has("remaining"):
+        return None
+    counts = q.counts()
+    if not counts:
+        return None
+    entry = facts.entry("glm5_multipliers")
+    problem = _problem(counts, whole=True)
+    if problem:
+        return Refusal("glm5_cost", problem, entry)
+    if len(counts) > 1:
+        return NeedInput("glm5_cost", msg("ask_prompt_count"), entry)
+    status = peak_status(q, facts, now)
+    if isinstance(status, Msg):
+        return Refusal("glm5_cost", status, entry)
+    if status is None:
+        return NeedInput("glm5_cost", _ask_time(facts), entry)
+    prompts = counts[0].value
+    factor = multiplier(facts, status.peak)
+    cost = prompts * factor
+    return Computed(
+        "glm5_cost",
+        plain_number(cost),
+        "prompts",
+        msg("head_cost", cost=cost, peak=status.peak),
+        (msg("step_cost", prompts=prompts, factor=factor, cost=cost, peak=status.peak),),
+        (status.basis,),
+        (entry,),
+    )
+
+
+def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Is a given time (or now) in the GLM-5 peak window 14:00–18:00 UTC+8?"""
+    if not q.has("peak", "offpeak") or q.has("how_many", "cost_q", "which_time"):
+        return None
+    if q.counts() or len(q.times) > 1:
+        return None  # "14:00-18:00 是高峰期吗" restates the FAQ; counts belong to other rules
+    if not q.times and not q.has("now"):
+        return None
+    entry = facts.entry("peak_window")
+    moment = find_moment(q, facts, now)
+    if isinstance(moment, Msg):
+        return Refusal("peak_check", moment, entry)
+    if moment is None or not moment.time_given:
+        return None
+    status = peak_status(q, facts, now) if not moment.from_clock else None
+    if status is None:
+        start, end = facts.times("peak_window")
+        local = moment.at.astimezone(home_zone(facts)[0])
+        inside = start <= local.time() < end
+        status = PeakStatus(
+            inside,
+            msg(
+                "basis_clock",
+                time=f"{moment.at:%H:%M}",
+                zone=moment.zone_text,
+                converted="",
+                window=peak_window_text(facts),
+                inside=inside,
+                assumed=moment.zone_assumed,
+            ),
+        )
+    if isinstance(status, Msg):
+        return Refusal("peak_check", status, entry)
+    asks_offpeak = q.has("offpeak") and not q.has("peak")
+    answer = (not status.peak) if asks_offpeak else status.peak
+    return Computed(
+        "peak_check",
+        answer,
+        None,
+        msg("head_peak", peak=status.peak),
+        (status.basis,),
+        (msg("note_multipliers", peak=multiplier(facts, True), off=multiplier(facts, False)),),
+        (entry,),
+    )
+
+
+def _quota_window(q: Query) -> str | None:
+    windows = [w for w in q.windows if w in ("5h", "week")]
+    return windows[0] if len(windows) == 1 else None
+
+
+def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """GLM-5 prompts per window on a plan (quota ÷ multiplier, rounded down) and model calls (quota × 15–20)."""
+    if not q.has("how_many") or q.has("remaining") or q.has("cost_q"):
+        return None
+    glm5, calls = q.has("glm5"), q.has("model_calls")
+    if not (glm5 or calls) or q.has("mcp", "mcp_search", "mcp_reader", "vision"):
+        return None
+    if q.has("used") and q.counts():
+        return None
+    windows = [w for w in q.windows if w in ("5h", "week")]
+    if not q.plans and not windows:
+        return None  # "GLM-5 有多少参数", "每次 prompt 调用几次模型": questions for the FAQ
+    if len(q.plans) > 1 or len(windows) > 1:
+        return None  # comparisons read better as the FAQ's table
+    rule = "model_calls" if calls else "glm5_capacity"
+    quota_entry = facts.entry("plan_quota_" + q.plans[0]) if q.plans else facts.entry("model_calls_per_prompt")
+    main = facts.entry("glm5_multipliers") if glm5 else quota_entry
+    plan = _only_plan(q)
+    if plan is None:
+        return NeedInput(rule, msg("ask_plan", plans=facts.plans), main)
+    if glm5 and not facts.has_glm5(plan):
+        lite_entry = facts.entry("glm5_excluded_plans")
+        return Explained(rule, msg("no_glm5", plan=plan), lite_entry)
+    window = _quota_window(q)
+    if window is None:
+        return NeedInput(rule, msg("ask_window"), main)
+    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    steps: list[Msg] = []
+    notes: list[Msg] = []
+    cites = (main, quota_entry) if main is not quota_entry else (main,)
+    low: Decimal
+    high: Decimal
+    if glm5:
+        status = peak_status(q, facts, now)
+        if isinstance(status, Msg):
+            return Refusal(rule, status, main)
+        if status is None:
+            low = (quota / multiplier(facts, True)).to_integral_value(ROUND_FLOOR)
+            high = (quota / multiplier(facts, False)).to_integral_value(ROUND_FLOOR)
+            steps.append(msg("step_capacity", quota=quota, factor=multiplier(facts, True), prompts=low, peak=True))
+            steps.append(msg("step_capacity", quota=quota, factor=multiplier(facts, False), prompts=high, peak=False))
+            notes.append(msg("note_both_windows", window=peak_window_text(facts)))
+        else:
+            factor = multiplier(facts, status.peak)
+            low = high = (quota / factor).to_integral_value(ROUND_FLOOR)
+            steps.append(msg("step_capacity", quota=quota, factor=factor, prompts=low, peak=status.peak))
+            notes.append(status.basis)
+        if any((quota / f) != (quota / f).to_integral_value() for f in facts.pair("glm5_multipliers")):
+            notes.append(msg("note_rounded_down"))
+    else:
+        low = high = quota
+    if calls:
+        per_low, per_high = facts.pair("model_calls_per_prompt")
+        steps.append(
+            msg(
+                "step_calls",
+                prompts_low=low,
+                prompts_high=high,
+                per_low=per_low,
+                per_high=per_high,
+                low=low * per_low,
+                high=high * per_high,
+            )
+        )
+        notes.append(msg("note_estimate"))
+        value: Value = (plain_number(low * per_low), plain_number(high * per_high))
+        if not glm5:
+            cites = (quota_entry,)
+        return Computed(
+            rule,
+            value,
+            "model_calls",
+            msg("head_calls", plan=plan, window=window, low=low * per_low, high=high * per_high),
+            tuple(steps),
+            tuple(notes),
+            cites,
+        )
+    if low == high:
+        return Computed(
+            rule,
+            plain_number(low),
+            "prompts",
+            msg("head_capacity", plan=plan, window=window, n=low),
+            tuple(steps),
+            tuple(notes),
+            cites,
+        )
+    return Computed(
+        rule,
+        (plain_number(low), plain_number(high)),
+        "prompts",
+        msg("head_capacity_range", plan=plan, window=window, low=low, high=high),
+        tuple(steps),
+        tuple(notes),
+        cites,
+    )
+
+
+# --------------------------------------------------------------------------- quotas
+
+
+def _is_mcp(q: Query) -> bool:
+    return q.has("mcp_search", "mcp_reader") or (q.has("mcp") and not q.has("vision"))
+
+
+def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Web search + web reader MCP calls per month on a plan (one shared pool)."""
+    if not _is_mcp(q) or q.has("remaining", "used"):
+        return None
+    if not (q.has("how_many") or (q.has("quota_word") and not q.has("howto"))):
+        return None
+    plan = _only_plan(q)
+    if plan is None:
+        return None  # "MCP 的额度是多少": the FAQ entry lists every plan
+    entry = facts.entry("mcp_quota_" + plan)
+    quota = facts.mcp_quota(plan)
+    return Computed(
+        "mcp_quota",
+        plain_number(quota),
+        "calls",
+        msg("head_mcp", plan=plan, n=quota),
+        (msg("step_mcp", plan=plan, n=quota),),
+        (msg("note_mcp_pool"),),
+        (entry,),
+    )
+
+
+def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Monthly quota value in API prices: 15–30 × the monthly fee."""
+    if not q.has("monthly_value") or q.has("referral"):
+        return None
+    if not (q.has("window_month") or q.has("fee")):
+        return None
+    entry = facts.entry("monthly_value_multiple")
+    fees = list(q.of_unit("cny"))
+    if not fees and q.has("fee"):
+        fees = list(q.of_unit("none"))
+    problem = _problem(fees)
+    if problem:
+        return Refusal("monthly_value", problem, entry)
+    if len(fees) != 1:
+        if fees or q.plans:
+            low_x, high_x = facts.pair("monthly_value_multiple")
+            return NeedInput("monthly_value", msg("ask_fee", low_x=low_x, high_x=high_x), entry)
+        return None
+    fee = fees[0].value
+    low_x, high_x = facts.pair("monthly_value_multiple")
+    low, high = fee * low_x, fee * high_x
+    return Computed(
+        "monthly_value",
+        (plain_number(low), plain_number(high)),
+        "CNY",
+        msg("head_value", low=low, high=high),
+        (msg("step_value", fee=fee, low_x=low_x, high_x=high_x, low=low, high=high),),
+        (msg("note_value", low_x=low_x, high_x=high_x),),
+        (entry,),
+    )
+
+
+def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """What is left: quota minus what was used (prompts in a window, MCP calls this month)."""
+    if not q.has("remaining") or not q.has("used"):
+        return None
+    counts = q.counts()
+    if not counts:
+        return None
+    mcp = _is_mcp(q)
+    plan = _only_plan(q)
+    cite_name = (
+        ("mcp_quota_" + plan if plan else "mcp_quota_" + facts.plans[0])
+        if mcp
+        else ("plan_quota_" + plan if plan else "plan_quota_" + facts.plans[0])
+    )
+    entry = facts.entry(cite_name)
+    problem = _problem(counts, whole=True)
+    if problem:
+        return Refusal("remaining", problem, entry)
+    if plan is None:
+        return NeedInput("remaining", msg("ask_plan", plans=facts.plans), entry)
+    used = sum((c.value for c in counts), Decimal(0))
+    steps: list[Msg] = []
+    notes: list[Msg] = []
+    if mcp:
+        quota = facts.mcp_quota(plan)
+        left = max(quota - used, Decimal(0))
+        steps.append(msg("step_left", quota=quota, used=tuple(c.value for c in counts), left=left))
+        notes.append(msg("note_mcp_pool"))
+        if left == 0:
+            notes.append(msg("note_mcp_exhausted"))
+        return Computed(
+            "remaining",
+            plain_number(left),
+            "calls",
+            msg("head_left_calls", n=left),
+            tuple(steps),
+            tuple(notes),
+            (entry,),
+        )
+    window = _quota_window(q)
+    if window is None:
+        return NeedInput("remaining", msg("ask_window"), entry)
+    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    cites: tuple[Entry, ...] = (entry,)
+    if q.has("glm5"):
+        glm_entry = facts.entry("glm5_multipliers")
+        cites = (entry, glm_entry)
+        if not facts.has_glm5(plan):
+            return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
+        status = peak_status(q, facts, now)
+        if isinstance(status, Msg):
+            return Refusal("remaining", status, glm_entry)
+        if status is None:
+            return NeedInput("remaining", _ask_time(facts), glm_entry)
+        factor = multiplier(facts, status.peak)
+        steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=status.peak))
+        notes.append(status.basis)
+        used = used * factor
+        shown_used: tuple[Decimal, ...] = (used,)
+    else:
+        shown_used = tuple(c.value for c in counts)
+    left = max(quota - used, Decimal(0))
+    steps.append(msg("step_left", quota=quota, used=shown_used, left=left))
+    if left == 0:
+        notes.append(msg("note_prompts_exhausted", hours=facts.number("quota_refresh_hours")))
+    notes.append(msg("note_estimate"))
+    if q.has("model_calls"):
+        per_low, per_high = facts.pair("model_calls_per_prompt")
+        steps.append(
+            msg(
+                "step_calls",
+                prompts_low=left,
+                prompts_high=left,
+                per_low=per_low,
+                per_high=per_high,
+                low=left * per_low,
+                high=left * per_high,
+            )
+        )
+        return Computed(
+            "remaining",
+            (plain_number(left * per_low), plain_number(left * per_high)),
+            "model_calls",
+            msg("head_calls_left", low=left * per_low, high=left * per_high),
+            tuple(steps),
+            tuple(notes),
+            cites,
+        )
+    return Computed(
+        "remaining",
+        plain_number(left),
+        "prompts",
+        msg("head_left_prompts", n=left, window=window),
+        tuple(steps),
+        tuple(notes),
+        cites,
+    )
+
+
+# --------------------------------------------------------------------------- dates and times
+
+
+def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Latest day to cancel auto-renewal: the billing date minus 3 days."""
+    if not q.has("cancel"):
+        return None
+    entry = facts.entry("cancel_days_before")
+    if not q.dates:
+        if q.has("latest") and not q.has("how_many"):
+            return NeedInput("cancel_deadline", msg("ask_billing_date", days=facts.number("cancel_days_before")), entry)
+        return None
+    if not q.has("deadline", "billing", "which_time"):
+        return None
+    moment = find_moment(q, facts, now, use_clock=False)
+    if isinstance(moment, Msg):
+        return Refusal("cancel_deadline", moment, entry)
+    if moment is None:  # pragma: no cover - a date is present
+        return None
+    days = facts.number("cancel_days_before")
+    latest = moment.at - timedelta(days=int(days))
+    notes = [msg("note_cancel", days=days)]
+    if not q.dates[0].year and q.dates[0].relative_days is None:
+        notes.append(msg("note_year_assumed", date=f"{moment.at:%Y-%m-%d}"))
+    if latest.date() < now.astimezone(moment.at.tzinfo).date():
+        notes.append(msg("note_cancel_passed"))
+    return Computed(
+        "cancel_deadline",
+        f"{latest:%Y-%m-%d}",
+        None,
+        msg("head_cancel", date=f"{latest:%Y-%m-%d}"),
+        (msg("step_cancel", billing=f"{moment.at:%Y-%m-%d}", days=days, date=f"{latest:%Y-%m-%d}"),),
+        tuple(notes),
+        (entry,),
+    )
+
+
+def payment_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """A referred friend must pay within 72 hours of arriving through the invite link."""
+    if not q.has("friend", "invite") or not q.has("pay_deadline"):
+        return None
+    if q.has("referral") and q.has("credit_arrival"):
+        return None
+    entry = facts.entry("payment_window_hours")
+    moment = find_moment(q, facts, now, prefer="nearest")
+    if isinstance(moment, Msg):
+        return Refusal("payment_deadline", moment, entry)
+    if moment is None:
+        return None
+    hours = facts.number("payment_window_hours")
+    deadline = moment.at + timedelta(hours=int(hours))
+    with_time = moment.time_given
+    value = iso(deadline, with_time)
+    notes = [zone_note(moment)]
+    if moment.time_given and not moment.date_given and not moment.from_clock:
+        notes.append(msg("note_today_assumed", date=f"{moment.at:%Y-%m-%d}"))
+    if not with_time:
+        notes.append(msg("note_same_time"))
+    return Computed(
+        "payment_deadline",
+        value,
+        None,
+        msg("head_pay_by", when=show(deadline, with_time)),
+        (msg("step_plus_hours", start=show(moment.at, with_time), hours=hours, end=show(deadline, with_time)),),
+        tuple(notes),
+        (entry,),
+    )
+
+
+def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """A referral credit arrives 24–48 hours after the friend pays; after 72 hours, contact support."""
+    if not q.has("referral"):
+        return None
+    asks_support = q.has("support")
+    if not asks_support and not (q.has("credit_arrival") and q.has("which_time")):
+        return None
+    entry = facts.entry("credit_arrival_hours")
+    moment = find_moment(q, facts, now, prefer="nearest")
+    if isinstance(moment, Msg):
+        return Refusal("credit_arrival", moment, entry)
+    if moment is None:
+        return None  # "赠金什么时候到账": the FAQ answers it
+    early_h, late_h = facts.pair("credit_arrival_hours")
+    support_h = facts.number("contact_support_after_hours")
+    with_time = moment.time_given
+    early = moment.at + timedelta(hours=int(early_h))
+    late = moment.at + timedelta(hours=int(late_h))
+    support = moment.at + timedelta(hours=int(support_h))
+    steps = (
+        msg("step_plus_hours", start=show(moment.at, with_time), hours=early_h, end=show(early, with_time)),
+        msg("step_plus_hours", start=show(moment.at, with_time), hours=late_h, end=show(late, with_time)),
+        msg("step_plus_hours", start=show(moment.at, with_time), hours=support_h, end=show(support, with_time)),
+    )
+    notes = [zone_note(moment)]
+    if moment.time_given and not moment.date_given and not moment.from_clock:
+        notes.append(msg("note_today_assumed", date=f"{moment.at:%Y-%m-%d}"))
+    if asks_support:
+        headline = msg("head_support", when=show(support, with_time))
+        value = iso(support, with_time)
+    else:
+        headline = msg(
+            "head_arrival",
+            early=show(early, with_time),
+            late=show(late, with_time),
+            support=show(support, with_time),
+        )
+        value = iso(late, with_time)
+    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,))
+
+
+def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Used quota comes back 5 hours after use; the weekly quota renews every 7 days from the order."""
+    if not q.has("refresh") or q.has("referral") or _is_mcp(q) or "month" in q.windows:
+        return None
+    weekly = "week" in q.windows
+    entry = facts.entry("weekly_period_days" if weekly else "quota_refresh_hours")
+    moment = find_moment(q, facts, now, prefer="nearest")
+    if isinstance(moment, Msg):
+        return Refusal("quota_refresh", moment, entry)
+    if moment is None:
+        return None
+    if weekly:
+        if not q.has("ordered"):
+            return None
+        period = timedelta(days=int(facts.number("weekly_period_days")))
+        reset = moment.at + period
+        while reset <= now:
+            reset += period
+        with_time = moment.time_given
+        return Computed(
+            "quota_refresh",
+            iso(reset, with_time),
+            None,
+            msg("head_week_reset", when=show(reset, with_time)),
+            (
+                msg(
+                    "step_week_reset",
+                    start=show(moment.at, with_time),
+                    days=facts.number("weekly_period_days"),
+                    end=show(reset, with_time),
+                ),
+            ),
+            (zone_note(moment),),
+            (entry,),
+        )
+    if not moment.time_given:
+        return None
+    hours = facts.number("quota_refresh_hours")
+    back = moment.at + timedelta(hours=int(hours))
+    notes = [zone_note(moment), msg("note_rolling_window", hours=hours)]
+    if moment.date_given:
+        value = iso(back, True)
+        when = show(back, True)
+    else:
+        value = f"{back:%H:%M}"
+        when = value
+        if back.date() != moment.at.date():
+            notes.insert(0, msg("note_next_day"))
+    return Computed(
+        "quota_refresh",
+        value,
+        None,
+        msg("head_refresh", when=when),
+        (
+            msg(
+                "step_plus_hours",
+                start=show(moment.at, True) if moment.date_given else f"{moment.at:%H:%M}",
+                hours=hours,
+                end=when,
+            ),
+        ),
+        tuple(notes),
+        (entry,),
+    )
+
+
+# Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
+# not about what they cost).
+RULES: tuple[Rule, ...] = (
+    referral_credit,
+    remaining,
+    glm5_cost,
+    capacity,
+    mcp_quota,
+    monthly_value,
+    peak_check,
+    cancel_deadline,
+    payment_deadline,
+    credit_arrival,
+    quota_refresh,
+)
+
+
+def evaluate(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """The outcome of the first rule that applies, or None when none does."""
+    for rule in RULES:
+        outcome = rule(q, facts, now)
+        if outcome is not None:
+            log.debug("rule %s -> %s", rule.__name__, type(outcome).__name__)
+            return outcome
+    return None
+
+
+__all__ = ["RULES", "Rule", "evaluate", "plain_number"]
