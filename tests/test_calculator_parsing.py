@@ -18,6 +18,7 @@ from assistant.calculator.facts import Facts, load_facts
 from assistant.calculator.numbers import parse_chinese_numeral, parse_english_numeral, prepare, scan
 from assistant.calculator.query import analyze
 from assistant.calculator.rules import evaluate
+from assistant.calculator.spelling import repair, repair_word
 from assistant.calculator.timeparse import find_dates, find_times, find_zones, resolve_date
 from assistant.parsing import load_kb
 
@@ -172,6 +173,25 @@ def test_not_times(text: str) -> None:
     assert find_times(prepare(text)) == []
 
 
+# A number after 点 that carries a unit is a count, not minutes, once a period word or a space says so.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("下午两点5个prompt", (14, 0)),
+        ("下午4点 10 次", (16, 0)),
+        ("下午4点       10 ", (16, 0)),  # a blanked model name between the hour and a count
+        ("9.30pm", (21, 30)),
+        ("3 in the afternoon", (15, 0)),
+        ("9 in the morning", (9, 0)),
+        ("高峰:15:10", (15, 10)),
+        ("3pm北京时间", (15, 0)),
+    ],
+)
+def test_times_next_to_other_things(text: str, expected: tuple[int, int]) -> None:
+    (found,) = find_times(prepare(text))
+    assert (found.hour, found.minute) == expected
+
+
 DATES = [
     ("2026-12-10", (2026, 12, 10)),
     ("2026/12/10", (2026, 12, 10)),
@@ -193,6 +213,20 @@ def test_dates(text: str, expected: tuple[int | None, int, int]) -> None:
     assert (found.year, found.month, found.day) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12/31/2026", (2026, 12, 31)), ("31/12/2026", (2026, 12, 31)), ("扣费日 12.10", (None, 12, 10))],
+)
+def test_numeric_dates(text: str, expected: tuple[int | None, int, int]) -> None:
+    (found,) = find_dates(prepare(text))
+    assert (found.year, found.month, found.day) == expected
+
+
+@pytest.mark.parametrize("text", ["好友付了 12.10 元", "1/3", "5日内"])
+def test_not_dates(text: str) -> None:
+    assert find_dates(prepare(text)) == []
+
+
 @pytest.mark.parametrize("text", ["2026-02-30", "13月1日", "2026-13-01", "Feb 30 2026"])
 def test_impossible_dates_are_flagged(text: str) -> None:
     (found,) = find_dates(prepare(text))
@@ -211,6 +245,28 @@ def test_impossible_dates_are_flagged(text: str) -> None:
         ("2月29日", "next", date(2028, 2, 29)),
         ("明天", "next", date(2026, 11, 28)),
         ("yesterday", "next", date(2026, 11, 26)),
+        ("大后天", "next", date(2026, 11, 30)),
+        # 2026-11-27 is a Friday: Chinese counts calendar weeks, English "next" the first one after today
+        ("下周一", "next", date(2026, 11, 30)),
+        ("下周五", "next", date(2026, 12, 4)),
+        ("下下周一", "next", date(2026, 12, 7)),
+        ("这周三", "next", date(2026, 11, 25)),
+        ("上周五", "next", date(2026, 11, 20)),
+        ("周五", "next", date(2026, 11, 27)),
+        ("星期天", "next", date(2026, 11, 29)),
+        ("周三", "nearest", date(2026, 11, 25)),
+        ("next Monday", "next", date(2026, 11, 30)),
+        ("next Friday", "next", date(2026, 12, 4)),
+        ("this Sunday", "next", date(2026, 11, 29)),
+        ("last Friday", "next", date(2026, 11, 20)),
+        # a day of the month whose month is not written
+        ("5号", "next", date(2026, 12, 5)),
+        ("27号", "next", date(2026, 11, 27)),
+        ("25号", "nearest", date(2026, 11, 25)),
+        ("下个月3号", "next", date(2026, 12, 3)),
+        ("本月30日", "next", date(2026, 11, 30)),
+        ("the 15th", "next", date(2026, 12, 15)),
+        ("the 5th of every month", "next", date(2026, 12, 5)),
     ],
 )
 def test_resolve_date(text: str, prefer: str, expected: date) -> None:
@@ -237,6 +293,58 @@ def test_resolve_date(text: str, prefer: str, expected: date) -> None:
 def test_zones(text: str, label: str) -> None:
     (zone,) = find_zones(prepare(text))
     assert zone.label == label
+
+
+# --------------------------------------------------------------------------- spelling
+
+
+@pytest.mark.parametrize(
+    ("word", "repaired"),
+    [
+        ("freind", "friend"),
+        ("frend", "friend"),
+        ("refferal", "referral"),
+        ("referal", "referral"),
+        ("quata", "quota"),
+        ("qouta", "quota"),
+        ("promts", "prompts"),
+        ("promt", "prompt"),
+        ("remainig", "remaining"),
+        ("cancle", "cancel"),
+        ("comission", "commission"),
+        ("peek", "peak"),
+        ("payed", "paid"),
+        # real words stay: inflections of vocabulary words, known near-misses, short words
+        ("credited", "credited"),
+        ("searching", "searching"),
+        ("prompted", "prompted"),
+        ("header", "header"),
+        ("said", "said"),
+        ("plain", "plain"),
+    ],
+)
+def test_repair_word(word: str, repaired: str) -> None:
+    assert repair_word(word) == repaired
+
+
+def test_repair_simplifies_traditional_chinese_and_homophones() -> None:
+    assert repair("高峰期用 glm-5 發了 5 個 promts，扣多少額度") == "高峰期用 glm-5 发了 5 个 prompts，扣多少额度"
+    assert repair("好友付了 60 元，增金多少") == "好友付了 60 元，赠金多少"
+
+
+@pytest.mark.parametrize(
+    ("question", "plans"),
+    [
+        ("max套餐高峰期每5小时", ("max",)),
+        ("lite套餐联网搜索", ("lite",)),
+        ("pro用户", ("pro",)),
+        ("the max number of prompts on pro", ("pro",)),
+        ("my max quota per week", ("max",)),
+        ("how many prompts", ()),
+    ],
+)
+def test_plans_are_found_next_to_chinese(question: str, plans: tuple[str, ...]) -> None:
+    assert analyze(question, ("lite", "pro", "max")).plans == plans
 
 
 # --------------------------------------------------------------------------- properties

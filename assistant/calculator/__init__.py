@@ -5,8 +5,9 @@ Usage (the engine's)::
     calc = Calculator.load(Path("kb/facts.toml"), entries)
     answer = calc.try_answer("好友实际支付了 60 元，赠金多少", language="zh")   # kind "calculation", value 6
 
-Modules, one job each: :mod:`.numbers` reads numerals, percentages, 折 and money; :mod:`.timeparse` reads
-times, dates and zones; :mod:`.lexicon` holds the vocabulary; :mod:`.query` reads a question; :mod:`.facts`
+Modules, one job each: :mod:`.spelling` repairs traditional characters and misspelt keywords;
+:mod:`.numbers` reads numerals, percentages, 折 and money; :mod:`.timeparse` reads times, dates and zones;
+:mod:`.lexicon` holds the vocabulary; :mod:`.query` reads a question; :mod:`.facts`
 loads the cited numbers of ``kb/facts.toml``; :mod:`.rules` computes; :mod:`.messages` words the reply;
 :mod:`.calculator` ties them together.
 """

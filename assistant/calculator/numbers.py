@@ -78,21 +78,25 @@ _CHINESE = re.compile(rf"(?P<sign>负\s*)?(?P<num>[{_CN_CLASS}]+(?:点[零〇一
 _PERCENT_CN = re.compile(
     rf"(?P<sign>负\s*)?百分之\s*(?P<num>\d+(?:\.\d+)?|[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)"
 )
-_ENGLISH = re.compile(rf"\b(?P<num>(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)\b")
+_ENGLISH = re.compile(rf"\b(?P<num>(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)\b", re.ASCII)
 _CURRENCY_BEFORE = re.compile(r"(?:¥|\$|rmb|cny|yuan|人民币)\s*$")
+# re.ASCII: "prompts扣多少" and "5h内" are written without a space, and \b must still end the English word.
 _UNIT_AFTER = re.compile(
     r"\s*(?:"
-    r"(?P<cny>元|块钱|块|rmb\b|cny\b|yuan\b|人民币)"
+    r"(?P<cny>元|块钱|块|rmb\b|cny\b|yuan\b|人民币|bucks?\b|kuai\b)"
     r"|(?P<percent>%|percent\b|per\s?cent\b)"
-    r"|(?P<zhe>折)"
+    r"|(?P<zhe>折(?![扣合算]))"  # "100 折扣" is a discount of 100, "折合" means "equivalent to"
     r"|(?P<hour>个?小时|个?钟头|hours?\b|hrs?\b|h\b)"
     r"|(?P<day>天|days?\b)"
     r"|(?P<times>倍|x\b|×)"
-    r"|(?P<count>次|个|条|回|下|prompts?\b|requests?\b|questions?\b|messages?\b|calls?\b|times\b|searches\b|"
-    r"reads?\b|queries\b|提问|问题|请求|调用)"
-    r")"
+    r"|(?P<count>次|个|条|回|下|轮|prompts?\b|requests?\b|questions?\b|messages?\b|calls?\b|times\b|searches\b|"
+    r"reads?\b|queries\b|turns?\b|提问|问题|请求|调用)"
+    r")",
+    re.ASCII,
 )
 _WEAK_CHINESE = {"一", "两", "二"}
+# "三十块五" / "30元5角" = 30.5: a single digit right after 块 or 元 counts tenths of a yuan (角, colloquially 毛).
+_JIAO = re.compile(r"(?P<d>[一二两三四五六七八九]|[1-9])(?:毛|角)?(?![\d.%零〇一二两三四五六七八九十百千万亿折个次倍])")
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,18 @@ def _unit_after(text: str, end: int) -> tuple[Unit, int]:
     return match.lastgroup, match.end()  # type: ignore[return-value]
 
 
+def _with_jiao(text: str, value: Decimal, unit: Unit, end: int) -> tuple[Decimal, int]:
+    """``value`` plus the tenths written after 块/元 ("三十块五" = 30.5), and where the amount ends."""
+    if unit != "cny" or text[end - 1 : end] not in ("块", "元"):
+        return value, end
+    match = _JIAO.match(text, end)
+    if match is None:
+        return value, end
+    raw = match.group("d")
+    tenths = Decimal(int(raw) if raw.isdigit() else CN_DIGITS[raw]) / 10
+    return (value - tenths if value < 0 else value + tenths), match.end()
+
+
 def _multiplier(mark: str | None) -> int:
     if not mark:
         return 1
@@ -288,6 +304,7 @@ def scan(text: str) -> list[Quantity]:
         if sign:
             value = -value
         unit, end = _unit_after(work, match.end())
+        value, end = _with_jiao(work, value, unit, end)
         if unit == "none" and _CURRENCY_BEFORE.search(work[:start]):
             unit = "cny"
             start = _CURRENCY_BEFORE.search(work[:start]).start()  # type: ignore[union-attr]
@@ -305,7 +322,8 @@ def scan(text: str) -> list[Quantity]:
             continue  # a lone 一/两 is almost always a word ("一下", "两者"), not a quantity
         if unit == "none" and _CURRENCY_BEFORE.search(work[: match.start()]):
             unit = "cny"
-        add(-value if match.group("sign") else value, unit, match.start(), end)
+        value, end = _with_jiao(work, -value if match.group("sign") else value, unit, end)
+        add(value, unit, match.start(), end)
 
     for match in _ENGLISH.finditer(work):
         if not free(match.start(), match.end()):

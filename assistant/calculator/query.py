@@ -1,9 +1,10 @@
 """Read a customer question once into a :class:`Query`: its keywords, plans, quota windows, time zones,
 dates, times of day and quantities, each with its place in the text.
 
-Reading order matters and is fixed here: model names, time zones, dates, times and windows are found
-and blanked first, so that the numbers left over are real quantities ("GLM-5" is not -5, "14:30" is not
-two numbers, "5 小时" is not a count of prompts).
+Reading order matters and is fixed here: spelling is repaired first (traditional characters, misspelt
+keywords); then model names, time zones, dates, times and windows are found and blanked, so that the
+numbers left over are real quantities ("GLM-5" is not -5, "14:30" is not two numbers, "5 小时" is not a
+count of prompts).
 """
 
 from __future__ import annotations
@@ -14,12 +15,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..normalize import clean
-from .lexicon import CLAUSE_BREAK, LEXICON, MODEL_NAMES, WINDOWS
+from .lexicon import CLAUSE_BREAK, LEXICON, MASKED_BEFORE, MODEL_NAMES, WINDOWS
 from .numbers import Quantity, blank, prepare, scan
+from .spelling import repair
 from .timeparse import ClockTime, DateMention, Zone, find_dates, find_times, find_zones
 
 # The engine refuses longer questions; this bound only keeps the regexes' work small on any input.
 MAX_CHARS = 4000
+
+# "the max number of prompts" uses max as an adjective, not as the plan's name.
+_NOT_A_PLAN = re.compile(
+    r"\b(?:the|a|at|your|my)\s+max\s+(?:number|amount|limit|usage|quota|of|prompts?|calls?|allowance)\b|"
+    r"\bmax(?:imum)?\s+(?:number|amount)\b",
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -79,28 +88,42 @@ class Query:
         return min(self.zones, key=lambda z: min(abs(z.start - end), abs(start - z.end)))
 
 
+def _find_plans(text: str, plans: Sequence[str]) -> list[tuple[int, str]]:
+    """The plans named in ``text`` with where each is first named, in reading order.
+
+    ``re.ASCII`` makes ``\\b`` end "max" before a Chinese character ("max套餐"), as customers write it.
+    "The max number of prompts on Pro" names Pro only; alone, "my max quota" still names Max.
+    """
+
+    def search(haystack: str) -> list[tuple[int, str]]:
+        found = []
+        for plan in plans:
+            match = re.search(rf"\b{re.escape(plan.lower())}\b", haystack, re.ASCII)
+            if match:
+                found.append((match.start(), plan))
+        return sorted(found)
+
+    return search(_NOT_A_PLAN.sub(lambda m: " " * len(m.group(0)), text)) or search(text)
+
+
 def analyze(question: str, plans: Sequence[str] = ()) -> Query:
     """Read ``question``. ``plans`` are the plan names the facts know ("lite", "pro", "max").
 
     Never raises on any text.
     """
-    text = prepare(clean(question))[:MAX_CHARS]
+    text = repair(prepare(clean(question))[:MAX_CHARS])[:MAX_CHARS]
     flags: set[str] = set()
     for name, pattern in LEXICON.items():
         if name == "peak":
             continue
-        if pattern.search(text):
+        mask = MASKED_BEFORE.get(name)
+        if pattern.search(mask.sub(" ", text) if mask else text):
             flags.add(name)
     without_offpeak = LEXICON["offpeak"].sub(" ", text)
     if LEXICON["peak"].search(without_offpeak):
         flags.add("peak")
 
-    found_plans: list[tuple[int, str]] = []
-    for plan in plans:
-        match = re.search(rf"\b{re.escape(plan.lower())}\b", text)
-        if match:
-            found_plans.append((match.start(), plan))
-    found_plans.sort()
+    found_plans = _find_plans(text, plans)
 
     rest = text
     zones = find_zones(rest)  # before model names: "gmt-5" is a zone, not a product

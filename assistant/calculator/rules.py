@@ -81,41 +81,65 @@ def _only_plan(q: Query) -> str | None:
 MoneyRole = Literal["paid", "original", "deduction"]
 _DEDUCTION_AFTER = re.compile(
     r"\s*(?:的)?\s*(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
-    r"\bdiscount\b|(?:赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))"
+    r"\bdiscount\b|(?P<credit>赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))",
+    re.ASCII,
 )
-_REDUCTION_AFTER = re.compile(r"\s*(?:\boff\b|\bdiscount\b|的?折扣|的?优惠)")
+_REDUCTION_AFTER = re.compile(
+    r"\s*(?:\boff\b|\bdiscount\w*|\breduction\b|\b(?:invite|invitation|referral) (?:discount|reduction|cut)\b|"
+    r"的?折扣|的?优惠|立减|减免)",
+    re.ASCII,
+)
 _ROLE_WORDS: tuple[tuple[MoneyRole, re.Pattern[str]], ...] = (
     # Only words about handing over cash: "买了 100 元的套餐" / "bought the 100 yuan plan" names a price.
     (
         "paid",
         re.compile(
-            r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|\bpaid\b|\bpays?\b|\bspent\b|"
-            r"\bspend\b"
+            r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|充值|\bpaid\b|\bpays?\b|"
+            r"\bpaying\b|\bpayments?\b|\bspent\b|\bspend\b",
+            re.ASCII,
         ),
     ),
     (
         "original",
         re.compile(
             r"原价|标价|售价|定价|原本|价格|价钱|套餐价|\boriginal(?:ly)?\b|\blist price\b|"
-            r"\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b"
+            r"\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b",
+            re.ASCII,
         ),
     ),
     (
         "deduction",
         re.compile(
-            r"赠金|优惠券|代金券|抵用券|券|抵扣|积分|余额|立减|减免|减了|减|\bcoupons?\b|\bvouchers?\b|"
-            r"\bgift\b|\bcredits?\b|\bbonus\b|\bpoints\b|\bdiscount\b"
+            # "my referral credit" / "我的赠金" name the credit asked for, not one that was spent.
+            r"(?<!我的)赠金(?!\s*(?:是|有|能|会)?\s*(?:多少|几))|优惠券|代金券|抵用券|券|抵扣|积分|余额|立减|减免|减了|减|"
+            r"\bcoupons?\b|\bvouchers?\b|\bgift\b|(?<!referral )(?<!invite )(?<!my )\b(?:credits?|bonus)\b|"
+            r"\bpoints\b|\bdiscount\b",
+            re.ASCII,
         ),
     ),
 )
 _REDUCTION_BEFORE = re.compile(
-    r"立减|减免|减了|减|优惠|折扣|便宜|打折|\boff\b|\bdiscount\w*|\breduc\w*|\bless\b|\bcut\b"
+    r"立减|减免|减了|减|优惠|折扣|便宜|打折|\boff\b|\bdiscount\w*|\breduc\w*|\bless\b|\bcut\b", re.ASCII
 )
+
+
+# Words that spend a credit or coupon: "用了 5 元赠金" is a deduction, "原价 200 赠金" ends with the question.
+_SPENT_BEFORE = re.compile(r"用|使用|抵|扣|\bused?\b|\bwith\b|\bapplied\b|\bredeem\w*", re.ASCII)
+
+
+def _asked_credit(q: Query, amount: Quantity, after: re.Match[str]) -> bool:
+    """True when the credit word after ``amount`` ends the question ("好友首单 5 折 原价 200 赠金"): it is
+    the credit asked for, not a credit spent, unless a word such as 用了 or used says it was spent."""
+    if not after.group("credit"):
+        return False
+    tail = q.text[amount.end + after.end() :]
+    return not tail.strip(" ?？!！。.") and not _SPENT_BEFORE.search(q.before(amount))
 
 
 def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
     """What an amount of money is, from the words around it: paid cash, the original price, or a deduction."""
-    if _DEDUCTION_AFTER.match(q.after(amount)):
+    deduction = _DEDUCTION_AFTER.match(q.after(amount))
+    if deduction and not _asked_credit(q, amount, deduction):
         return "deduction"
     before = q.before(amount)
     role: MoneyRole | None = None
@@ -129,28 +153,46 @@ def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
 
 def _is_reduction(q: Query, share: Quantity) -> bool:
     """A percentage next to 立减/off/discount is a price reduction; one next to 赠金/credit is the referral rate."""
-    if _REDUCTION_AFTER.match(q.after(share)) or _REDUCTION_BEFORE.search(q.before(share)):
+    if _REDUCTION_AFTER.match(q.after(share, 24)) or _REDUCTION_BEFORE.search(q.before(share)):
         return True
     start, end = q.clause(share.start)
     return not LEXICON["referral"].search(q.text[start:end])
 
 
+def _money(q: Query) -> list[Quantity]:
+    """The amounts of money in the question: written with a currency, or bare after 原价/实付/paid."""
+    money = list(q.of_unit("cny"))
+    bare = q.of_unit("none")
+    if not money and q.has("paid", "friend"):
+        return list(bare)  # "好友付了 88，赠金多少": the currency is implied
+    # "原价 100，……用了 5 块赠金": a bare number right after 原价/实付 is money too.
+    return sorted([*money, *(x for x in bare if _money_role(q, x) in ("paid", "original"))], key=lambda x: x.start)
+
+
+def _referral_asked(q: Query) -> bool:
+    """Whether the question is about the referral credit.
+
+    Either it asks for it ("赠金多少", "how much do I get" about a friend's payment), or it names an amount
+    that a friend paid, which implies the only rule about a friend's money: "朋友付了 50 元",
+    "friend paid 88 bucks, referral credit?". Timing, refresh and how-to questions are the FAQ's.
+    """
+    if q.has("which_time", "refresh", "remaining") or (q.has("howto") and not q.has("calc_word")):
+        return False
+    if q.has("referral") and q.has("how_many", "calc_word"):
+        return True
+    if q.has("i_get") and q.has("friend") and q.has("paid"):
+        return True
+    with_amount = bool(q.of_unit("cny")) or any(_money_role(q, x) in ("paid", "original") for x in q.of_unit("none"))
+    return with_amount and (q.has("referral", "i_get") or (q.has("friend") and q.has("paid", "ordered")))
+
+
 def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Referral credit = referral rate × the cash the friend actually paid (FAQ example: 100×0.5×0.9−5 = 40 → 4)."""
-    asks = q.has("referral") and q.has("how_many", "calc_word")
-    if not asks and not (q.has("i_get") and q.has("friend") and q.has("paid")):
-        return None
-    if q.has("which_time", "refresh", "remaining"):
+    if not _referral_asked(q):
         return None
     entry = facts.entry("referral_rate")
     rate = facts.number("referral_rate")
-    money = list(q.of_unit("cny"))
-    bare = q.of_unit("none")
-    if not money and (q.has("paid") or q.has("friend")):
-        money = list(bare)  # "好友付了 88，赠金多少": the currency is implied
-    else:
-        # "原价 100，……用了 5 块赠金": a bare number right after 原价/实付 is money too.
-        money = sorted([*money, *(x for x in bare if _money_role(q, x) in ("paid", "original"))], key=lambda x: x.start)
+    money = _money(q)
     shares = list(q.of_unit("percent", "zhe"))
     problem = _problem(money + shares)
     if problem:
@@ -242,12 +284,28 @@ def _stated_invite_cut(q: Query) -> bool:
 # --------------------------------------------------------------------------- GLM-5 usage
 
 
+def _cost_asked(q: Query, counts: tuple[Quantity, ...]) -> bool:
+    """Whether a question with GLM-5 and a number of prompts asks what they cost.
+
+    "扣多少 / cost / consume" always does. "How much is 30 prompts with GLM-5 at 9pm?" or "5 prompt, quota?"
+    do when the number is a count of prompts, unless the question names a plan and a quota window: then
+    the number restates the plan's quota and the question is how many GLM-5 prompts fit (capacity).
+    """
+    if q.has("cost_q"):
+        return True
+    if not q.has("how_many", "quota_word", "calc_word") or q.has("howto"):
+        return False
+    if q.plans and any(w in q.windows for w in ("5h", "week")):
+        return False
+    return any(c.unit == "count" for c in counts)
+
+
 def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak."""
-    if not q.has("glm5") or not q.has("cost_q") or q.has("remaining"):
+    if not q.has("glm5") or q.has("remaining", "asks_multiplier", "asks_money"):
         return None
     counts = q.counts()
-    if not counts:
+    if not counts or not _cost_asked(q, counts):
         return None
     entry = facts.entry("glm5_multipliers")
     problem = _problem(counts, whole=True)
@@ -327,7 +385,7 @@ def _quota_window(q: Query) -> str | None:
 
 def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """GLM-5 prompts per window on a plan (quota ÷ multiplier, rounded down) and model calls (quota × 15–20)."""
-    if not q.has("how_many") or q.has("remaining") or q.has("cost_q"):
+    if q.has("remaining", "cost_q", "asks_multiplier", "asks_money"):
         return None
     glm5, calls = q.has("glm5"), q.has("model_calls")
     if not (glm5 or calls) or q.has("mcp", "mcp_search", "mcp_reader", "vision"):
@@ -335,6 +393,10 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if q.has("used") and q.counts():
         return None
     windows = [w for w in q.windows if w in ("5h", "week")]
+    # "Pro plan: GLM-5 prompts per 5h at peak?" names everything the rule needs without "how many".
+    terse = bool(q.plans) and bool(windows) and not q.counts() and not q.has("howto")
+    if not (q.has("how_many") or terse):
+        return None
     if not q.plans and not windows:
         return None  # "GLM-5 有多少参数", "每次 prompt 调用几次模型": questions for the FAQ
     if len(q.plans) > 1 or len(windows) > 1:
@@ -434,7 +496,7 @@ def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Web search + web reader MCP calls per month on a plan (one shared pool)."""
     if not _is_mcp(q) or q.has("remaining", "used"):
         return None
-    if not (q.has("how_many") or (q.has("quota_word") and not q.has("howto"))):
+    if q.has("howto") or not q.has("how_many", "quota_word", "window_month"):
         return None
     plan = _only_plan(q)
     if plan is None:
@@ -484,11 +546,23 @@ def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     )
 
 
+# "500 prompts used": English may say "used" after the number. Chinese says it before (用了 500 次).
+_USED_AFTER = re.compile(r"\s*(?:already\s+)?(?:used|consumed|sent|spent|gone)\b", re.ASCII)
+
+
+def _used_counts(q: Query) -> tuple[Quantity, ...]:
+    """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
+    counts = q.counts()
+    marked = tuple(c for c in counts if LEXICON["used"].search(q.before(c)) or _USED_AFTER.match(q.after(c)))
+    return marked or counts
+
+
 def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """What is left: quota minus what was used (prompts in a window, MCP calls this month)."""
-    if not q.has("remaining") or not q.has("used"):
+    # "Lite 本月联网搜索 80 次 网页读取 15 次 还剩几次": with a plan named, the counts are what was used.
+    if not q.has("remaining") or not (q.has("used") or q.plans):
         return None
-    counts = q.counts()
+    counts = _used_counts(q)
     if not counts:
         return None
     mcp = _is_mcp(q)
@@ -595,8 +669,8 @@ def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if q.has("latest") and not q.has("how_many"):
             return NeedInput("cancel_deadline", msg("ask_billing_date", days=facts.number("cancel_days_before")), entry)
         return None
-    if not q.has("deadline", "billing", "which_time"):
-        return None
+    if not q.has("deadline", "billing", "latest"):
+        return None  # "If I cancel on Dec 10, when does my plan end?": that date is not a billing date
     moment = find_moment(q, facts, now, use_clock=False)
     if isinstance(moment, Msg):
         return Refusal("cancel_deadline", moment, entry)
@@ -605,7 +679,7 @@ def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     days = facts.number("cancel_days_before")
     latest = moment.at - timedelta(days=int(days))
     notes = [msg("note_cancel", days=days)]
-    if not q.dates[0].year and q.dates[0].relative_days is None:
+    if q.dates[0].year_assumed:
         notes.append(msg("note_year_assumed", date=f"{moment.at:%Y-%m-%d}"))
     if latest.date() < now.astimezone(moment.at.tzinfo).date():
         notes.append(msg("note_cancel_passed"))
@@ -695,7 +769,8 @@ def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
 
 def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Used quota comes back 5 hours after use; the weekly quota renews every 7 days from the order."""
-    if not q.has("refresh") or q.has("referral") or _is_mcp(q) or "month" in q.windows:
+    comes_back = q.has("refresh") or (q.has("returns") and q.has("quota_word"))
+    if not comes_back or q.has("referral") or _is_mcp(q) or "month" in q.windows:
         return None
     weekly = "week" in q.windows
     entry = facts.entry("weekly_period_days" if weekly else "quota_refresh_hours")

@@ -1,7 +1,8 @@
 """Find times of day, dates and time zones in a question (Chinese and English) and turn them into datetimes.
 
 Like :mod:`.numbers`, the finders read :func:`.numbers.prepare`-d text and report character spans, so
-that the caller can blank what it has read before looking for plain numbers. Finders never raise: a
+that the caller can blank what it has read before looking for plain numbers. English patterns are compiled
+with ``re.ASCII`` so that "3pm北京时间" or "monday扣费" still end at a word boundary. Finders never raise: a
 time such as "25:00" or a date such as "2026-02-30" comes back with ``error`` set, for the rule to
 refuse with a clear message instead of computing.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
@@ -45,9 +47,19 @@ class ClockTime:
         return time(self.hour, self.minute)
 
 
+# How a weekday is counted from today. Chinese counts calendar weeks (下周一 is Monday of next week);
+# English "next Friday" is the first Friday after today; a bare weekday is the coming one (today included).
+WeekRule = Literal["coming", "after_today", "this_week", "next_week", "week_after_next", "last_week", "last"]
+
+
 @dataclass(frozen=True)
 class DateMention:
-    """A calendar date: 2026-12-10, 12月10日, Dec 10 2026, 明天. ``year`` is None when it was not written."""
+    """A calendar date: 2026-12-10, 12月10日, Dec 10 2026, 明天, 下周一, next Friday, 5号, the 15th.
+
+    ``year`` is None when it was not written. Dates named relative to today (明天, 下周一, 5号) keep
+    ``month`` and ``day`` at 0 and say how to count from the clock: ``relative_days``, ``weekday`` with
+    ``week_rule``, or ``month_day`` with ``month_offset``.
+    """
 
     year: int | None
     month: int
@@ -57,6 +69,20 @@ class DateMention:
     text: str
     relative_days: int | None = None  # 今天 = 0, 明天 = 1...: resolved against the clock
     error: str | None = None
+    weekday: int | None = None  # Monday = 0
+    week_rule: WeekRule = "coming"
+    month_day: int | None = None  # "5号" / "the 5th": a day of a month that is not written
+    month_offset: int | None = None  # 本月 = 0, 下个月 = 1; None: the next (or nearest) such day
+
+    @property
+    def relative(self) -> bool:
+        """True when the date is counted from today rather than written out."""
+        return self.relative_days is not None or self.weekday is not None or self.month_day is not None
+
+    @property
+    def year_assumed(self) -> bool:
+        """True for a written month and day without a year (12月10日): the rule picks the year."""
+        return self.year is None and not self.relative
 
 
 def fixed_zone(hours: int, minutes: int = 0) -> timezone:
@@ -105,7 +131,7 @@ _NAMED_ZONES = {
     "Asia/Dubai": ("dubai", "迪拜"),
     "Australia/Sydney": ("sydney", "悉尼", "aest"),
 }
-_OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[-+−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?(?!\d)")
+_OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[-+−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?(?!\d)", re.ASCII)
 _CN_OFFSET = re.compile(rf"(?P<dir>东|西)(?P<h>\d{{1,2}}|{_CN_NUM})区")
 
 
@@ -114,7 +140,7 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     for name in sorted(names, key=len, reverse=True):
         escaped = re.escape(name)
         parts.append(rf"\b{escaped}\b" if name.isascii() else escaped)
-    return re.compile("|".join(parts))
+    return re.compile("|".join(parts), re.ASCII)
 
 
 _BEIJING_RE = _name_pattern(_BEIJING)
@@ -172,19 +198,28 @@ _PERIODS = "凌晨|早上|早晨|清晨|上午|中午|午后|下午|傍晚|晚�
 _AFTERNOON = {"午后", "下午", "傍晚"}
 _EVENING = {"晚上", "夜里", "夜间", "今晚", "晚间", "晚"}
 _MIDNIGHT_ISH = {"凌晨", "半夜", "深夜"}
+# At most one space between 点 and the minutes: a wider gap is a blanked model name or date ("4点 GLM-5 10 个").
 _CN_TIME = re.compile(
     rf"(?P<period>{_PERIODS})?\s*(?P<h>\d{{1,2}}|{_CN_NUM})\s*[点時时](?![候间段期])"
-    rf"(?:\s*(?P<half>半)|\s*(?P<quarter>一刻|三刻)|\s*(?P<m>\d{{1,2}}|{_CN_NUM})\s*(?P<fen>分钟?|分)?|\s*(?P<sharp>整|钟))?"
+    rf"(?:\s*(?P<half>半)|\s*(?P<quarter>一刻|三刻)|(?P<gap> ?)(?P<m>\d{{1,2}}|{_CN_NUM})\s*(?P<fen>分钟?|分)?|"
+    rf"\s*(?P<sharp>整|钟))?"
 )
 _NOT_A_TIME_AFTER = re.compile(r"\s*(?:折|倍|元|块|%|个|次)")
+# "9.30pm" (British) uses a dot: accepted only before am/pm, where it cannot be a decimal number.
 _HHMM = re.compile(
-    r"(?<![\d.:])(?P<h>\d{1,2})\s*:\s*(?P<m>\d{2})(?::\d{2})?(?!\d)(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?"
+    r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*(?::\s*(?P<m>\d{2})(?::\d{2})?|\.(?P<dm>\d{2})(?=\s*[ap]\.?m\b))(?!\d)"
+    r"(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?",
+    re.ASCII,
 )
-_AMPM = re.compile(r"(?<![\d.:])(?P<h>\d{1,2})\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?)")
-_OCLOCK = re.compile(r"(?<![\d.:])(?P<h>\d{1,2})\s*o'?\s*clock\b")
-_NAMED_TIMES = re.compile(r"\bnoon\b|\bmidday\b|\bmidnight\b|正午|午夜")
+_AMPM = re.compile(r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?)", re.ASCII)
+_OCLOCK = re.compile(r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*o'?\s*clock\b", re.ASCII)
+_NAMED_TIMES = re.compile(r"\bnoon\b|\bmidday\b|\bmidnight\b|正午|午夜", re.ASCII)
 _PERIOD_BEFORE = re.compile(rf"(?P<period>{_PERIODS})\s*$")
-_EN_PM_AFTER = re.compile(r"\s*(?:in the (?:afternoon|evening)|at night|tonight)\b")
+_EN_PM_AFTER = re.compile(r"\s*(?:in the (?:afternoon|evening)|at night|tonight)\b", re.ASCII)
+# "at 3 in the afternoon", "at 9 in the morning": an hour made a time by the words after it.
+_EN_HOUR_PERIOD = re.compile(
+    r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*(?P<part>in the (?:morning|afternoon|evening)|at night|tonight)\b", re.ASCII
+)
 
 
 def _cn_value(raw: str) -> int | None:
@@ -234,7 +269,7 @@ def find_times(text: str) -> list[ClockTime]:
         return all(end <= t.start or start >= t.end for t in found)
 
     for match in _HHMM.finditer(text):
-        hour, minute = int(match.group("h")), int(match.group("m"))
+        hour, minute = int(match.group("h")), int(match.group("m") or match.group("dm"))
         start, end = match.start(), match.end()
         raw = text[start:end]
         marker = match.group("ampm")
@@ -273,6 +308,12 @@ def find_times(text: str) -> list[ClockTime]:
             if _EN_PM_AFTER.match(text, match.end()) and hour < 12:
                 hour += 12
             found.append(_checked(hour, 0, match.start(), match.end(), match.group(0)))
+    for match in _EN_HOUR_PERIOD.finditer(text):
+        if free(match.start(), match.end()):
+            hour = int(match.group("h"))
+            if match.group("part") != "in the morning" and hour < 12:
+                hour += 12
+            found.append(_checked(hour, 0, match.start(), match.end(), match.group(0)))
     for match in _NAMED_TIMES.finditer(text):
         if free(match.start(), match.end()):
             hour = 0 if match.group(0) in ("midnight", "午夜") else 12
@@ -292,11 +333,13 @@ def _chinese_time(text: str, match: re.Match[str]) -> ClockTime | None:
     raw_minute = match.group("m")
     if raw_minute is not None:
         spoken = match.group("fen") is not None or (raw_minute.isdigit() and len(raw_minute) == 2) or "十" in raw_minute
-        if not spoken or _NOT_A_TIME_AFTER.match(text, end):
-            # "三点五折" is 3.5折 and "3点5" is ambiguous: only a clear minute makes this a time.
-            if _NOT_A_TIME_AFTER.match(text, end):
+        unit_follows = _NOT_A_TIME_AFTER.match(text, end) is not None
+        if not spoken or unit_follows:
+            # "三点五折" is 3.5折 and "3点5" is ambiguous: only a clear minute makes this a time. But in
+            # "下午两点5个prompt" or "3点 10 次" the number after 点 is a count, and 点 ends a time.
+            if unit_follows and not period and not match.group("gap"):
                 return None
-            end = match.start("m")
+            end = match.start("m") - len(match.group("gap"))
         else:
             value = _cn_value(raw_minute)
             if value is None:
@@ -343,8 +386,35 @@ _ISO_DATE = re.compile(
 _CN_DATE = re.compile(
     rf"(?<![\d年])(?P<mo>\d{{1,2}}|{_CN_NUM})\s*月\s*(?P<d>\d{{1,2}}|[零〇一二三四五六七八九十]{{1,3}})\s*[日号]"
 )
-_EN_DATE_MD = re.compile(rf"\b{_EN_MONTH}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>\d{{4}})\b)?")
-_EN_DATE_DM = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}\b\.?(?:,?\s*(?P<y>\d{{4}})\b)?")
+_EN_DATE_MD = re.compile(rf"\b{_EN_MONTH}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>\d{{4}})\b)?", re.ASCII)
+_EN_DATE_DM = re.compile(
+    rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}\b\.?(?:,?\s*(?P<y>\d{{4}})\b)?", re.ASCII
+)
+# 12/31/2026 (month first, as in the US) unless the first number cannot be a month (31/12/2026).
+_SLASH_DATE = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
+# "扣费日 12.10": a month and day joined by a dot, read only right after a word that announces a date,
+# because elsewhere "12.10" is an amount.
+_DOT_DATE = re.compile(
+    r"(?:扣费日|续费日|账单日|日期|扣费|续费|到期|计费日|\bbilling date\b|\bdate\b|\brenews?\b|\bon\b)\s*"
+    r"(?:是|为|在|:)?\s*(?P<date>(?P<mo>\d{1,2})\.(?P<d>\d{1,2}))(?![\d.]|\s*(?:元|块|rmb|cny|yuan|%))",
+    re.ASCII,
+)
+_CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_CN_WEEKDAY = re.compile(
+    r"(?P<rel>下下个?|下个?|这个?|本|上个?)?\s*(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?![次回遍个])"
+)
+_EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EN_WEEKDAY = re.compile(rf"\b(?:(?P<rel>next|this|coming|last|on)\s+)?(?P<d>{'|'.join(_EN_WEEKDAYS)})\b", re.ASCII)
+_CN_WEEK_RULES: dict[str, WeekRule] = {"下": "next_week", "这": "this_week", "本": "this_week", "上": "last_week"}
+_EN_WEEK_RULES: dict[str, WeekRule] = {"next": "after_today", "this": "coming", "coming": "coming", "last": "last"}
+# "5号", "下个月 5 号", "本月15日": a day of the month. A bare "5日" is not read ("5日内" means "within 5 days").
+_CN_MONTH_DAY = re.compile(
+    rf"(?:(?P<mrel>下个?月|本月|这个?月|每个?月)\s*(?P<d1>\d{{1,2}}|{_CN_NUM})\s*[号日]|"
+    rf"(?<![\d月年.])(?P<d2>\d{{1,2}}|{_CN_NUM})\s*号)(?![码线])"
+)
+_EN_MONTH_DAY = re.compile(
+    r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(?:every|each|the|this)\s+month\b)?(?!\s+of\b)", re.ASCII
+)
 _RELATIVE_DAYS = {
     "今天": 0,
     "今日": 0,
@@ -357,6 +427,11 @@ _RELATIVE_DAYS = {
     "昨日": -1,
     "yesterday": -1,
     "前天": -2,
+    "大后天": 3,
+    "the day after tomorrow": 2,
+    "day after tomorrow": 2,
+    "tmr": 1,
+    "tmrw": 1,
 }
 _RELATIVE = _name_pattern(tuple(_RELATIVE_DAYS))
 
@@ -397,12 +472,69 @@ def find_dates(text: str) -> list[DateMention]:
         for match in pattern.finditer(text):
             year = int(match.group("y")) if match.group("y") else None
             add(year, _MONTHS[match.group("mon")[:3]], int(match.group("d")), match)
+    for match in _DOT_DATE.finditer(text):
+        start, end = match.span("date")
+        month, day = int(match.group("mo")), int(match.group("d"))
+        if free(start, end) and _date_error(None, month, day) is None:
+            found.append(DateMention(None, month, day, start, end, match.group("date")))
+    for match in _SLASH_DATE.finditer(text):
+        first, second = int(match.group("a")), int(match.group("b"))
+        month, day = (second, first) if first > 12 else (first, second)
+        add(int(match.group("y")), month, day, match)
     for match in _RELATIVE.finditer(text):
         if free(match.start(), match.end()):
             days = _RELATIVE_DAYS[match.group(0)]
             found.append(DateMention(None, 0, 0, match.start(), match.end(), match.group(0), relative_days=days))
+    _find_relative_dates(text, found, free)
     found.sort(key=lambda d: d.start)
     return found
+
+
+def _find_relative_dates(text: str, found: list[DateMention], free: Callable[[int, int], bool]) -> None:
+    """Weekdays (下周一, next Friday) and days of an unwritten month (5号, the 15th), appended to ``found``."""
+    for match in _CN_WEEKDAY.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
+        raw_day = match.group("d")
+        weekday = int(raw_day) - 1 if raw_day.isdigit() else _CN_WEEKDAYS[raw_day]
+        rel = match.group("rel") or ""
+        rule: WeekRule = "week_after_next" if rel.startswith("下下") else _CN_WEEK_RULES.get(rel[:1], "coming")
+        found.append(
+            DateMention(None, 0, 0, match.start(), match.end(), match.group(0), weekday=weekday, week_rule=rule)
+        )
+    for match in _EN_WEEKDAY.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
+        rule = _EN_WEEK_RULES.get(match.group("rel") or "", "coming")
+        weekday = _EN_WEEKDAYS.index(match.group("d"))
+        found.append(
+            DateMention(None, 0, 0, match.start(), match.end(), match.group(0), weekday=weekday, week_rule=rule)
+        )
+    for pattern in (_CN_MONTH_DAY, _EN_MONTH_DAY):
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            groups = match.groupdict()
+            raw = groups.get("d") or groups.get("d1") or groups.get("d2") or ""
+            day = _cn_value(raw)
+            if day is None:
+                continue
+            mrel = groups.get("mrel") or ""
+            offset = 1 if mrel.startswith("下") else 0 if mrel[:1] in ("本", "这") else None
+            error = None if 1 <= day <= 31 else f"“{match.group(0).strip()}”: day {day} does not exist"
+            found.append(
+                DateMention(
+                    None,
+                    0,
+                    0,
+                    match.start(),
+                    match.end(),
+                    match.group(0),
+                    error=error,
+                    month_day=day,
+                    month_offset=offset,
+                )
+            )
 
 
 DatePreference = Literal["next", "nearest"]
@@ -416,6 +548,10 @@ def resolve_date(mention: DateMention, today: date, prefer: DatePreference = "ne
         raise ValueError(mention.error)
     if mention.relative_days is not None:
         return today + timedelta(days=mention.relative_days)
+    if mention.weekday is not None:
+        return _resolve_weekday(mention.weekday, mention.week_rule, today, prefer)
+    if mention.month_day is not None:
+        return _resolve_month_day(mention.month_day, mention.month_offset, today, prefer)
     if mention.year is not None:
         return date(mention.year, mention.month, mention.day)
     candidates = [
@@ -431,6 +567,38 @@ def resolve_date(mention: DateMention, today: date, prefer: DatePreference = "ne
     return ahead[0]
 
 
+def _resolve_weekday(weekday: int, rule: WeekRule, today: date, prefer: DatePreference) -> date:
+    ahead = (weekday - today.weekday()) % 7  # 0..6 days to the coming one, today included
+    monday = today - timedelta(days=today.weekday())
+    if rule == "after_today":
+        return today + timedelta(days=ahead or 7)
+    if rule == "last":
+        return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+    weeks = {"this_week": 0, "next_week": 1, "week_after_next": 2, "last_week": -1}.get(rule)
+    if weeks is not None:
+        return monday + timedelta(days=7 * weeks + weekday)
+    if prefer == "nearest" and ahead > 3:
+        return today + timedelta(days=ahead - 7)  # "好友周三点的链接", said on a Friday: two days ago
+    return today + timedelta(days=ahead)
+
+
+def _month_date(year: int, month: int, day: int) -> date | None:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year, month, day) if day <= calendar.monthrange(year, month)[1] else None
+
+
+def _resolve_month_day(day: int, offset: int | None, today: date, prefer: DatePreference) -> date:
+    if offset is not None:
+        found = _month_date(today.year, today.month + offset, day)
+        if found is None:
+            raise ValueError(f"day {day} does not exist in that month")
+        return found
+    candidates = [d for k in range(-12, 13) if (d := _month_date(today.year, today.month + k, day)) is not None]
+    if prefer == "nearest":
+        return min(candidates, key=lambda d: (abs((d - today).days), d < today))
+    return min(d for d in candidates if d >= today)
+
+
 def local_datetime(day: date, clock: time, tz: tzinfo) -> datetime:
     """The aware datetime of ``clock`` on ``day`` in ``tz``."""
     return datetime.combine(day, clock, tzinfo=tz)
@@ -440,6 +608,7 @@ __all__ = [
     "ClockTime",
     "DateMention",
     "DatePreference",
+    "WeekRule",
     "Zone",
     "find_dates",
     "find_times",
