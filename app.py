@@ -1,34 +1,272 @@
-"""Streamlit chat for FAQ Assistant (minimal; it renders what ``assistant`` decides)."""
+"""The support chat: a Streamlit page that renders what :mod:`assistant` decides.
+
+``make run`` starts it; ``?embed=true`` embeds it in a support page (see examples/support-page.html),
+``?lang=en`` opens it in English. Each session keeps its own capped history; the engine and the
+feedback store are loaded once per process and shared by every session (both are thread-safe).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from assistant import Assistant, AssistantError
+from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.feedback import FeedbackStore, FeedbackStoreError
+from assistant.index import INDEX_DIRNAME
+from assistant.normalize import detect_language
+from assistant.settings import resolve_settings
+from assistant.ui_text import label
 
-st.set_page_config(page_title="FAQ Assistant", page_icon="💬")
+if TYPE_CHECKING:
+    from assistant import Assistant
+
+log = logging.getLogger("assistant.app")
+# The app is the process's entry point: give its warnings and errors a level and a time in the server log
+# (a no-op when logging is already configured, as under pytest).
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
 
 
-@st.cache_resource(show_spinner="Loading the FAQ…")
-def _assistant() -> Assistant:
+@dataclass(frozen=True)
+class Turn:
+    """One question of the session and what was shown for it: an answer, or a notice when there is none."""
+
+    id: str
+    question: str
+    answer: Answer | None = None
+    notice: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- shared resources
+def _index_key() -> str:
+    """Cache key of the engine: the settings' folders and the index manifest, so a rebuilt index is loaded."""
+    settings = resolve_settings()
+    manifest = settings.data_dir / INDEX_DIRNAME / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        stamp = json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
+    except (OSError, ValueError):
+        stamp = "not built yet"  # Assistant.load builds it; the next run sees the new manifest
+    return f"{settings.kb_dir}|{settings.data_dir}|{stamp}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _load_assistant(index_key: str) -> Assistant:
+    """The process-wide engine; ``index_key`` only selects the cache entry (max_entries=1 frees the old one)."""
+    from assistant import Assistant
+
+    log.info("loading the assistant for %s", index_key)
     return Assistant.load()
 
 
-st.title("GLM Coding Plan FAQ")
-if "history" not in st.session_state:
-    st.session_state.history = []
-for role, text in st.session_state.history:
-    with st.chat_message(role):
-        st.markdown(text) if role == "assistant" else st.text(text)
-question = st.chat_input("问一个问题 / Ask a question", max_chars=2000)
-if question:
-    st.session_state.history.append(("user", question))
-    with st.chat_message("user"):
-        st.text(question)
+@st.cache_resource(show_spinner=False)
+def _load_store(path: str) -> FeedbackStore:
+    return FeedbackStore(Path(path))
+
+
+def _assistant() -> Assistant | None:
     try:
-        reply = _assistant().ask(question).answer
-    except AssistantError as exc:
-        reply = str(exc)
-    st.session_state.history.append(("assistant", reply))
+        return _load_assistant(_index_key())
+    except Exception:  # any failure here must become a message in the page, not a traceback
+        log.exception("the assistant could not be loaded")
+        return None
+
+
+def _store() -> FeedbackStore | None:
+    try:
+        return _load_store(str(resolve_settings().feedback_db))
+    except FeedbackStoreError as exc:
+        log.error("feedback store unavailable: %s", exc)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- session state
+def _init_state() -> None:
+    state = st.session_state
+    if "history" not in state:
+        state.history = []
+        state.trimmed = False
+        state.vote_status = {}
+        state.ui_lang = ui_text.language_or_default(st.query_params.get("lang"))
+
+
+def _queue(question: str) -> None:
+    """Callback: ask ``question`` on this run; the interface follows its language. Blank input does nothing."""
+    if not question or not question.strip():
+        return
+    st.session_state.pending = question
+    st.session_state.ui_lang = detect_language(question[:200])
+
+
+def _on_submit() -> None:
+    _queue(st.session_state.get("chat_question") or "")
+
+
+def _switch_language() -> None:
+    st.session_state.ui_lang = ui_text.other_language(st.session_state.ui_lang)
+
+
+def _on_vote(turn_id: str) -> None:
+    """Callback of a thumbs widget: store the vote (or its withdrawal) and remember how that went."""
+    turn = next((t for t in st.session_state.history if t.id == turn_id), None)
+    if turn is None or turn.answer is None:
+        return
+    score = st.session_state.get(f"vote-{turn_id}")
+    store = _store()
+    status = "feedback_failed"
+    if store is not None:
+        try:
+            store.record_vote(turn.id, turn.question, turn.answer, score)
+            status = "feedback_thanks" if score is not None else "feedback_withdrawn"
+        except FeedbackStoreError as exc:
+            log.error("vote not saved: %s", exc)
+    st.session_state.vote_status[turn_id] = status
+
+
+def _keep_last(count: int) -> None:
+    """Cap the history at ``count`` turns (the dropped turns' widgets go with them)."""
+    history: list[Turn] = st.session_state.history
+    if len(history) <= count:
+        return
+    st.session_state.history = history[-count:]
+    st.session_state.trimmed = True
+    kept = {t.id for t in st.session_state.history}
+    st.session_state.vote_status = {k: v for k, v in st.session_state.vote_status.items() if k in kept}
+
+
+# ---------------------------------------------------------------------------------------------- answering
+def _shown(question: str, limit: int) -> str:
+    """The question as the history keeps it: an over-long one is cut (the engine refuses it anyway)."""
+    return question if len(question) <= limit else question[:limit] + "…"
+
+
+def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
+    """Ask the engine; whatever goes wrong becomes a notice and the session goes on."""
+    shown = _shown(question, assistant.settings.max_question_chars)
+    turn_id = uuid.uuid4().hex
+    try:
+        answer = assistant.ask(question)
+    except InvalidQuestion as exc:  # too long or empty after cleaning: the engine's message says what to do
+        return Turn(turn_id, shown, notice=str(exc))
+    except Exception:  # one failing answer must not end the chat; the log keeps the traceback
+        log.exception("answering a question failed")
+        return Turn(turn_id, shown, notice=label(lang, "engine_error"))
+    store = _store()
+    if store is not None:
+        try:
+            store.record_question(turn_id, shown, answer)
+        except FeedbackStoreError as exc:  # logged loudly; the customer still gets the answer
+            log.error("question not recorded: %s", exc)
+    return Turn(turn_id, shown, answer)
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+def _question_buttons(questions: list[str] | tuple[str, ...], key: str) -> None:
+    """Questions offered as buttons (examples, suggestions, related): clicking one asks it."""
+    with st.container(horizontal=True, gap="xsmall"):
+        for i, question in enumerate(questions):
+            st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,))
+
+
+def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
+    if answer.kind == "no_answer":
+        # The suggestions are offered as buttons, so the framing is shown without the list compose adds.
+        st.markdown(
+            answer.error
+            or f"{compose.text(answer.language, 'not_covered')}\n\n{compose.text(answer.language, 'human')}"
+        )
+        if answer.matches:
+            st.caption(label(lang, "suggestions"))
+            _question_buttons([m.question for m in answer.matches], f"sug-{turn.id}")
+    else:
+        st.markdown(answer.answer)  # KB markdown: tables and code render, raw HTML does not
+        if answer.kind == "calculation":
+            # The calculator's text usually lists its steps already; show them here only when it does not.
+            if answer.steps and not all(step in answer.answer for step in answer.steps):
+                st.caption(label(lang, "steps"))
+                st.code("\n".join(answer.steps), language=None)
+            if answer.matches:
+                sources = " · ".join(f"`{m.source}`" for m in answer.matches)
+                st.caption(f"{label(lang, 'source')}: {sources}")
+        faq_url = resolve_settings().faq_url
+        if faq_url and answer.matches:
+            st.markdown(f"[{label(lang, 'source')}: {answer.matches[0].source} ↗]({faq_url})")
+        if answer.kind == "faq" and len(answer.matches) > 1:
+            st.caption(label(lang, "related"))
+            _question_buttons([m.question for m in answer.matches[1:]], f"rel-{turn.id}")
+    if answer.degraded:
+        st.caption(label(lang, "degraded"))
+    st.feedback("thumbs", key=f"vote-{turn.id}", on_change=_on_vote, args=(turn.id,))
+    status = st.session_state.vote_status.get(turn.id)
+    if status:
+        st.caption(label(lang, status))
+
+
+def _render_question(question: str) -> None:
+    with st.chat_message("user"):
+        st.text(question)  # customer text is shown as text: no markdown, no HTML
+
+
+def _render_reply(turn: Turn, lang: str) -> None:
+    if turn.answer is None:
+        st.warning(turn.notice or label(lang, "engine_error"))
+    else:
+        _render_answer(turn, turn.answer, lang)
+
+
+def main() -> None:
+    st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon="💬", layout="centered")
+    _init_state()
+    lang: str = st.session_state.ui_lang
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{label(lang, 'title')}**", width="stretch")
+        st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
+
     with st.chat_message("assistant"):
-        st.markdown(reply)
+        st.markdown(label(lang, "welcome"))
+        _question_buttons(ui_text.examples(lang), f"example-{lang}")
+    pending = st.session_state.pop("pending", None)
+    if pending:
+        _keep_last(MAX_TURNS - 1)  # before rendering, so the page never shows more than MAX_TURNS
+    if st.session_state.trimmed:
+        st.caption(label(lang, "history_trimmed"))
+    for turn in st.session_state.history:
+        _render_question(turn.question)
+        with st.chat_message("assistant"):
+            _render_reply(turn, lang)
+
+    with st.spinner(label(lang, "loading")):
+        assistant = _assistant()
+    if assistant is None:
+        st.error(label(lang, "engine_unavailable"))
+
+    if pending and assistant is not None:
+        # Rendered in the same places (and with the same widget keys) as the history renders it next run.
+        _render_question(_shown(pending, assistant.settings.max_question_chars))
+        with st.chat_message("assistant"):
+            with st.spinner(label(lang, "thinking")):
+                turn = _ask(assistant, pending, lang)
+            st.session_state.history = [*st.session_state.history, turn]
+            _render_reply(turn, lang)
+
+    # One over the engine's limit: Streamlit cuts longer input to max_chars on the server, and a cut
+    # question must reach the engine over the limit, to be refused with its message, never answered.
+    limit = assistant.settings.max_question_chars + 1 if assistant is not None else None
+    st.chat_input(
+        label(lang, "input_placeholder"),
+        key="chat_question",
+        max_chars=limit,
+        on_submit=_on_submit,
+        disabled=assistant is None,
+    )
+
+
+main()

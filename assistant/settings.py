@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "log_queries": ("ASSISTANT_LOG_QUERIES", False, bool),
     "watch_kb": ("ASSISTANT_WATCH_KB", True, bool),
     "calculator": ("ASSISTANT_CALCULATOR", True, bool),
+    "faq_url": ("ASSISTANT_FAQ_URL", None, str),  # the published FAQ page; the chat links each source to it
+    "insights_password": ("ASSISTANT_INSIGHTS_PASSWORD", None, str),  # None: pages/insights.py is open
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -63,6 +65,8 @@ class Settings:
     log_queries: bool
     watch_kb: bool
     calculator: bool
+    faq_url: str | None
+    insights_password: str | None = field(repr=False)  # a secret: kept out of logs and doctor output
 
 
 def resolve_settings(**explicit: Any) -> Settings:

@@ -1,0 +1,529 @@
+"""The feedback store: every question asked in the chat, its thumbs votes, and the insights drawn from them.
+
+One SQLite file (``ASSISTANT_FEEDBACK_DB``, default ``data/feedback.sqlite3``) in WAL mode, so the
+insights page can read while chat sessions write. Each operation opens its own short-lived
+connection: sqlite3 connections must not be shared between threads, and the Streamlit app serves
+every session from its own thread. A write that meets ``database is locked`` is retried with
+backoff; when it still fails, :class:`FeedbackStoreError` says so. Nothing is dropped silently.
+
+Tables:
+
+* ``questions``: one row per answered question (``turn_id`` is the chat turn), with the kind of
+  answer, the cited entry and its retrieval score.
+* ``votes``: the latest thumbs vote of a turn (``score`` 1 = up, 0 = down, as ``st.feedback`` gives
+  it), with the question, entry id and kind copied so a vote stands on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import logging
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from .errors import AssistantError
+from .models import Answer
+from .normalize import normalize
+from .settings import resolve_settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+UP, DOWN = 1, 0
+# Grouping compares every unanswered question with every group so far; the newest rows are what
+# the support team acts on, and the cap keeps the page fast however large the file grows.
+MAX_GROUPED_ROWS = 2000
+GROUP_SIMILARITY = 70.0  # rapidfuzz token_set_ratio 0..100; on our out-of-scope set 70 joins rephrasings, not topics
+MAX_VARIANTS = 5
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    turn_id TEXT NOT NULL UNIQUE,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    language TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('faq', 'calculation', 'no_answer')),
+    entry_id TEXT,
+    entry_question TEXT,
+    match_score REAL
+);
+CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+CREATE INDEX IF NOT EXISTS questions_kind ON questions (kind);
+CREATE TABLE IF NOT EXISTS votes (
+    id INTEGER PRIMARY KEY,
+    turn_id TEXT NOT NULL UNIQUE,
+    voted_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    language TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    entry_id TEXT,
+    entry_question TEXT,
+    score INTEGER NOT NULL CHECK (score IN (0, 1))
+);
+CREATE INDEX IF NOT EXISTS votes_entry ON votes (entry_id);
+"""
+
+_CJK_CHAR = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# Question words and particles say how something is asked, not what about: without dropping them,
+# short questions like 可以退款吗 / 可以开发票吗 look alike. Longest first, so 为什么 goes before 什么.
+_ZH_FILLER = re.compile(
+    "|".join(
+        sorted(
+            "请问 为什么 怎么样 怎么 怎样 如何 什么 哪里 哪些 可不可以 可以 能不能 能否 是否 是不是 有没有 "
+            "一下 我们 你们 我 你 吗 呢 吧 啊 呀 的 了 是 能 会 要 想".split(),
+            key=len,
+            reverse=True,
+        )
+    )
+)
+_EN_FILLER = frozenset(
+    "a an the i me my we our you your it its is are was be do does did can could would should will how what "
+    "when where why which who to of for in on at by with and or please there any some this that".split()
+)
+# Spreadsheets run a cell that starts with one of these as a formula; questions are customer text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FeedbackStoreError(AssistantError):
+    """The feedback database cannot be opened, read or written (locked too long, unwritable, corrupt)."""
+
+    exit_code = 6
+
+
+# ---------------------------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class Vote:
+    """One stored thumbs vote."""
+
+    turn_id: str
+    voted_at: str
+    question: str
+    language: str
+    kind: str
+    entry_id: str | None
+    entry_question: str | None
+    score: int
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Similar questions that the FAQ did not answer (no_answer) or answered badly (thumbs-down)."""
+
+    question: str  # the most frequent wording
+    count: int
+    no_answer: int
+    thumbs_down: int
+    last_asked: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EntryHits:
+    """How often an FAQ entry answered (or was cited by a calculation)."""
+
+    entry_id: str
+    entry_question: str
+    hits: int
+
+
+@dataclass(frozen=True)
+class EntryVotes:
+    """Thumbs per cited entry; ``entry_id`` is None for votes on no_answer replies."""
+
+    entry_id: str | None
+    entry_question: str | None
+    up: int
+    down: int
+
+    @property
+    def ratio(self) -> float:
+        """Share of thumbs-up among the votes (0..1)."""
+        return self.up / (self.up + self.down) if self.up + self.down else 0.0
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Questions asked on one UTC day, and how many of them the FAQ did not answer."""
+
+    day: str
+    questions: int
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals for the insights page header."""
+
+    questions: int
+    unanswered: int
+    votes_up: int
+    votes_down: int
+
+
+# ---------------------------------------------------------------------------------------------- store
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+class FeedbackStore:
+    """Questions and votes in one SQLite file. Thread-safe: every operation uses its own connection."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        retries: int = 6,
+        backoff_s: float = 0.05,
+        busy_timeout_s: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Open (creating if needed) the store at ``path``.
+
+        A locked database is waited for ``busy_timeout_s`` by SQLite itself, then retried ``retries``
+        times with doubling sleeps from ``backoff_s``.
+        """
+        if retries < 1:
+            raise ValueError(f"retries must be at least 1, got {retries}")
+        self.path = Path(path)
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._busy_timeout_s = busy_timeout_s
+        self._clock = clock or (lambda: datetime.now(UTC))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FeedbackStoreError(
+                f"cannot create the folder for the feedback database {self.path}: {exc}. "
+                "Set ASSISTANT_FEEDBACK_DB to a writable path."
+            ) from exc
+        self._run("create the feedback database", self._create_schema)
+
+    @classmethod
+    def from_settings(cls, **settings: Any) -> FeedbackStore:
+        """The store at ``resolve_settings(**settings).feedback_db``."""
+        return cls(resolve_settings(**settings).feedback_db)
+
+    # -------------------------------------------------------------------------------- plumbing
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the write lock
+        # up front (and waits for it) instead of failing when it upgrades a read transaction.
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
+            yield conn
+        finally:
+            conn.close()
+
+    def _run(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``operation`` on a fresh connection, retrying while the database is locked."""
+        delay = self._backoff_s
+        for attempt in range(1, self._retries + 1):
+            try:
+                with self._connect() as conn:
+                    return operation(conn)
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise FeedbackStoreError(f"could not {what} in {self.path}: {exc}") from exc
+                if attempt == self._retries:
+                    raise FeedbackStoreError(
+                        f"could not {what} in {self.path}: the database stayed locked through {attempt} attempts. "
+                        "Another process holds a long write transaction on it; close it and try again."
+                    ) from exc
+                log.warning("feedback database locked (%s), retry %d in %.2f s", what, attempt, delay)
+                time.sleep(delay)
+                delay *= 2
+            except sqlite3.Error as exc:
+                raise FeedbackStoreError(
+                    f"could not {what} in {self.path}: {exc}. If the file is damaged, move it away; "
+                    "a new one is created on the next start."
+                ) from exc
+        raise FeedbackStoreError(f"could not {what} in {self.path}")  # unreachable: the loop returns or raises
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute(sql, params)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return cursor.rowcount
+
+    @staticmethod
+    def _create_schema(conn: sqlite3.Connection) -> None:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("feedback database %s is in %s mode, not WAL; readers may block writers", conn, mode)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this code's {SCHEMA_VERSION}")
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -------------------------------------------------------------------------------- writing
+    def record_question(self, turn_id: str, question: str, answer: Answer) -> None:
+        """Store one answered question (every kind, so hits and unanswered questions can be counted)."""
+        best = answer.matches[0] if answer.matches and answer.kind != "no_answer" else None
+        row = (
+            turn_id,
+            _iso(self._clock()),
+            question,
+            answer.language,
+            answer.kind,
+            best.id if best else None,
+            best.question if best else None,
+            best.score if best else None,
+        )
+        sql = (
+            "INSERT INTO questions (turn_id, asked_at, question, language, kind, entry_id, entry_question, "
+            "match_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._run("record the question", lambda conn: self._write(conn, sql, row))
+
+    def record_vote(self, turn_id: str, question: str, answer: Answer, score: int | None) -> None:
+        """Store the thumbs vote of a turn (1 up, 0 down); a later vote replaces it, None withdraws it."""
+        if score is None:
+            self._run(
+                "withdraw the vote", lambda conn: self._write(conn, "DELETE FROM votes WHERE turn_id = ?", (turn_id,))
+            )
+            return
+        if score not in (UP, DOWN):
+            raise ValueError(f"a thumbs vote is 1 (up) or 0 (down), got {score!r}")
+        best = answer.matches[0] if answer.matches and answer.kind != "no_answer" else None
+        row = (
+            turn_id,
+            _iso(self._clock()),
+            question,
+            answer.language,
+            answer.kind,
+            best.id if best else None,
+            best.question if best else None,
+            score,
+        )
+        sql = (
+            "INSERT INTO votes (turn_id, voted_at, question, language, kind, entry_id, entry_question, score) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (turn_id) DO UPDATE SET voted_at = excluded.voted_at, "
+            "score = excluded.score"
+        )
+        self._run("record the vote", lambda conn: self._write(conn, sql, row))
+
+    # -------------------------------------------------------------------------------- reading
+    def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._run(what, lambda conn: conn.execute(sql, params).fetchall())
+
+    def votes(self) -> list[Vote]:
+        """Every stored vote, oldest first."""
+        rows = self._query(
+            "read the votes",
+            "SELECT turn_id, voted_at, question, language, kind, entry_id, entry_question, score FROM votes "
+            "ORDER BY voted_at, id",
+        )
+        return [Vote(*row) for row in rows]
+
+    def summary(self) -> Summary:
+        """Totals: questions, unanswered questions, thumbs up and down."""
+        questions, unanswered = self._query(
+            "count the questions", "SELECT COUNT(*), COALESCE(SUM(kind = 'no_answer'), 0) FROM questions"
+        )[0]
+        up, down = self._query(
+            "count the votes", "SELECT COALESCE(SUM(score = 1), 0), COALESCE(SUM(score = 0), 0) FROM votes"
+        )[0]
+        return Summary(questions, unanswered, up, down)
+
+    def unanswered_groups(
+        self, limit: int = MAX_GROUPED_ROWS, similarity: float = GROUP_SIMILARITY
+    ) -> list[UnansweredGroup]:
+        """The newest no_answer and thumbs-down questions, similar ones grouped, biggest group first."""
+        rows = self._query(
+            "read the unanswered questions",
+            # A thumbs-down on a no_answer reply is the same question again: it is listed once.
+            "SELECT question, asked_at, 'no_answer' FROM questions WHERE kind = 'no_answer' "
+            "UNION ALL SELECT question, voted_at, 'thumbs_down' FROM votes WHERE score = 0 AND kind != 'no_answer' "
+            "ORDER BY 2 DESC LIMIT ?",
+            (limit,),
+        )
+        return group_similar(rows, similarity)
+
+    def top_entries(self, limit: int = 10) -> list[EntryHits]:
+        """The entries that answered most often (calculations count for the entry they cite first)."""
+        rows = self._query(
+            "count the hits per entry",
+            "SELECT entry_id, MAX(entry_question), COUNT(*) AS hits FROM questions "
+            "WHERE entry_id IS NOT NULL GROUP BY entry_id ORDER BY hits DESC, entry_id LIMIT ?",
+            (limit,),
+        )
+        return [EntryHits(*row) for row in rows]
+
+    def entry_votes(self) -> list[EntryVotes]:
+        """Thumbs up and down per cited entry, most votes first."""
+        rows = self._query(
+            "count the votes per entry",
+            "SELECT entry_id, MAX(entry_question), SUM(score = 1), SUM(score = 0) FROM votes "
+            "GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id",
+        )
+        return [EntryVotes(*row) for row in rows]
+
+    def questions_per_day(self, days: int = 30) -> list[DayCount]:
+        """Questions per UTC day over the last ``days`` days (days without questions included, as 0)."""
+        today = self._clock().astimezone(UTC).date()
+        first = today - timedelta(days=days - 1)
+        rows = self._query(
+            "count the questions per day",
+            "SELECT substr(asked_at, 1, 10) AS day, COUNT(*), SUM(kind = 'no_answer') FROM questions "
+            "WHERE asked_at >= ? GROUP BY day ORDER BY day",
+            (first.isoformat(),),
+        )
+        counted = {day: (n, unanswered) for day, n, unanswered in rows}
+        result = []
+        for offset in range(days):
+            day = (first + timedelta(days=offset)).isoformat()
+            n, unanswered = counted.get(day, (0, 0))
+            result.append(DayCount(day, n, unanswered))
+        return result
+
+    def questions_csv(self) -> str:
+        """Every stored question with its vote (if any), as CSV for a spreadsheet."""
+        header = (
+            "asked_at",
+            "question",
+            "language",
+            "kind",
+            "entry_id",
+            "entry_question",
+            "match_score",
+            "vote",
+        )
+        rows = self._query(
+            "export the questions",
+            "SELECT q.asked_at, q.question, q.language, q.kind, q.entry_id, q.entry_question, q.match_score, "
+            "v.score FROM questions q LEFT JOIN votes v ON v.turn_id = q.turn_id ORDER BY q.asked_at, q.id",
+        )
+        return _csv(header, rows)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _tokens(question: str) -> str:
+    """The words that carry a question's topic, each Chinese character a token (word order matters little)."""
+    text = normalize(question)
+    tokens = _CJK_CHAR.sub(r" \1 ", _ZH_FILLER.sub(" ", text)).split()
+    tokens = [t for t in tokens if t not in _EN_FILLER]
+    return " ".join(tokens) or " ".join(_CJK_CHAR.sub(r" \1 ", text).split())
+
+
+def group_similar(rows: Sequence[tuple[str, str, str]], similarity: float = GROUP_SIMILARITY) -> list[UnansweredGroup]:
+    """Group ``(question, when, reason)`` rows whose normalised wordings are alike (rapidfuzz)."""
+    wordings: dict[str, Counter[str]] = {}
+    reasons: dict[str, Counter[str]] = {}
+    last: dict[str, str] = {}
+    for question, when, reason in rows:
+        key = _tokens(question) or question
+        wordings.setdefault(key, Counter())[question] += 1
+        reasons.setdefault(key, Counter())[reason] += 1
+        last[key] = max(last.get(key, ""), when)
+    # Biggest wordings first, so each group is named by its most common phrasing.
+    keys = sorted(wordings, key=lambda k: (-sum(wordings[k].values()), k))
+    group_of: dict[str, str] = {}
+    heads: list[str] = []
+    for key in keys:
+        if " " not in key:
+            # One topic word (你好 -> 好) is a subset of many questions; it only groups with itself.
+            group_of[key] = key
+            continue
+        found = process.extractOne(key, heads, scorer=fuzz.token_set_ratio, score_cutoff=similarity) if heads else None
+        if found is None:
+            heads.append(key)
+            group_of[key] = key
+        else:
+            group_of[key] = found[0]
+    members: dict[str, list[str]] = {}
+    for key in keys:
+        members.setdefault(group_of[key], []).append(key)
+    groups = []
+    for keys_in_group in members.values():
+        variants: Counter[str] = Counter()
+        why: Counter[str] = Counter()
+        for key in keys_in_group:
+            variants.update(wordings[key])
+            why.update(reasons[key])
+        ranked = [text for text, _ in variants.most_common()]
+        groups.append(
+            UnansweredGroup(
+                question=ranked[0],
+                count=sum(variants.values()),
+                no_answer=why["no_answer"],
+                thumbs_down=why["thumbs_down"],
+                last_asked=max(last[key] for key in keys_in_group),
+                variants=tuple(ranked[:MAX_VARIANTS]),
+            )
+        )
+    groups.sort(key=lambda g: g.last_asked, reverse=True)
+    groups.sort(key=lambda g: g.count, reverse=True)  # stable: equal counts stay newest first
+    return groups
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def rows_csv(rows: Sequence[Any]) -> str:
+    """CSV of a list of the dataclasses above (header from the field names; tuples joined by ' | ')."""
+    if not rows:
+        return ""
+    fields = [f.name for f in dataclasses.fields(rows[0])]
+    plain = [
+        [" | ".join(v) if isinstance(v, tuple) else v for v in (getattr(row, name) for name in fields)] for row in rows
+    ]
+    return _csv(fields, plain)
+
+
+def csv_bytes(text: str) -> bytes:
+    """CSV text as bytes a spreadsheet opens with Chinese intact (UTF-8 with a byte-order mark)."""
+    return text.encode("utf-8-sig")
+
+
+__all__ = [
+    "DayCount",
+    "EntryHits",
+    "EntryVotes",
+    "FeedbackStore",
+    "FeedbackStoreError",
+    "Summary",
+    "UnansweredGroup",
+    "Vote",
+    "csv_bytes",
+    "group_similar",
+    "rows_csv",
+]

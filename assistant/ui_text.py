@@ -1,0 +1,183 @@
+"""Interface labels of the web chat and the insights page, in Chinese and English.
+
+The framing of answers (matched question, "source", "not covered"...) is composed with the answer in
+:mod:`assistant.compose`; this module holds only the labels around it. The interface follows the
+language of the last question and can be switched.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGUAGES: Final = ("zh", "en")
+DEFAULT_LANGUAGE: Final = "zh"
+
+# Examples must be questions the FAQ answers (tests/test_app.py checks each one against the engine).
+EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": (
+        "GLM Coding Plan 支持 GLM-5 吗？",
+        "套餐的用量额度有多少？",
+        "如何取消自动续费？",
+        "邀请好友的赠金什么时候到账？",
+    ),
+    "en": (
+        "Does the plan support GLM-5?",
+        "How much usage does each plan include?",
+        "How do I cancel auto-renewal?",
+        "Can I get a refund?",
+    ),
+}
+
+TEXT: Final[dict[str, dict[str, str]]] = {
+    "zh": {
+        "page_title": "GLM Coding Plan 帮助",
+        "title": "GLM Coding Plan 常见问题助手",
+        "welcome": "你好！我会根据 **GLM Coding Plan 常见问题** 回答，并注明出处。可以试试下面的问题：",
+        "input_placeholder": "输入你的问题…",
+        "switch_language": "English",
+        "loading": "正在加载 FAQ…",
+        "thinking": "正在查找答案…",
+        "related": "相关问题",
+        "suggestions": "你可能想问：",
+        "source": "来源",
+        "steps": "计算过程",
+        "degraded": "语义检索暂不可用，本回答仅基于关键词匹配，可能不够准确。",
+        "feedback_thanks": "感谢反馈！",
+        "feedback_withdrawn": "已撤回反馈。",
+        "feedback_failed": "抱歉，反馈未能保存，请稍后再试。",
+        "engine_error": "抱歉，回答这个问题时出错了。请换个说法再试，或联系人工客服。",
+        "engine_unavailable": "抱歉，FAQ 助手暂时无法使用，请稍后再试或联系人工客服。",
+        "history_trimmed": "较早的对话已隐藏。",
+        # insights page
+        "insights_title": "FAQ 洞察",
+        "insights_intro": "客户的问题与反馈：FAQ 接下来该补充什么。",
+        "insights_password": "访问密码",
+        "insights_locked": "请输入访问密码以查看洞察页面。",
+        "insights_wrong_password": "密码不正确。",
+        "insights_unprotected": "洞察页面没有设置访问密码（ASSISTANT_INSIGHTS_PASSWORD），"
+        "任何能打开聊天的人都能看到它。",
+        "insights_unavailable": "无法读取反馈数据库：{error}",
+        "metric_questions": "问题总数",
+        "metric_unanswered": "未能回答",
+        "metric_up": "点赞",
+        "metric_down": "点踩",
+        "unanswered_title": "未回答的问题（按相似度分组）",
+        "unanswered_help": "FAQ 没有覆盖的问题，以及被点踩的回答。这是 FAQ 接下来要补充的清单。",
+        "unanswered_empty": "还没有未回答的问题。",
+        "top_entries_title": "命中最多的条目",
+        "votes_title": "各条目的好评率",
+        "per_day_title": "每天的问题数（UTC）",
+        "no_data": "还没有数据。",
+        "no_answer_entry": "（无答案）",
+        "download_unanswered": "下载未回答问题 CSV",
+        "download_questions": "下载全部问题 CSV",
+        "col_question": "问题",
+        "col_count": "次数",
+        "col_no_answer": "无答案",
+        "col_thumbs_down": "点踩",
+        "col_last_asked": "最近一次",
+        "col_variants": "不同说法",
+        "col_entry": "条目",
+        "col_hits": "命中",
+        "col_up": "点赞",
+        "col_down": "点踩",
+        "col_ratio": "好评率",
+        "col_day": "日期",
+        "col_questions": "问题",
+        "col_unanswered": "未回答",
+    },
+    "en": {
+        "page_title": "GLM Coding Plan help",
+        "title": "GLM Coding Plan FAQ assistant",
+        "welcome": "Hi! I answer from the **GLM Coding Plan FAQ** and cite where each answer comes from. "
+        "Try one of these:",
+        "input_placeholder": "Type your question…",
+        "switch_language": "中文",
+        "loading": "Loading the FAQ…",
+        "thinking": "Looking it up…",
+        "related": "Related questions",
+        "suggestions": "Did you mean:",
+        "source": "Source",
+        "steps": "How it was calculated",
+        "degraded": "Semantic search is unavailable; this answer comes from keyword matching only and may be less "
+        "accurate.",
+        "feedback_thanks": "Thanks for your feedback!",
+        "feedback_withdrawn": "Feedback withdrawn.",
+        "feedback_failed": "Sorry, your feedback could not be saved. Please try again later.",
+        "engine_error": "Sorry, something went wrong answering that. Please rephrase it, or contact human support.",
+        "engine_unavailable": "Sorry, the FAQ assistant is unavailable right now. Please try again later or contact "
+        "human support.",
+        "history_trimmed": "Earlier messages are hidden.",
+        # insights page
+        "insights_title": "FAQ insights",
+        "insights_intro": "What customers ask and how they rate the answers: what to add to the FAQ next.",
+        "insights_password": "Password",
+        "insights_locked": "Enter the password to see the insights.",
+        "insights_wrong_password": "Wrong password.",
+        "insights_unprotected": "The insights page has no password (ASSISTANT_INSIGHTS_PASSWORD): anyone who can "
+        "open the chat can read it.",
+        "insights_unavailable": "Cannot read the feedback database: {error}",
+        "metric_questions": "Questions",
+        "metric_unanswered": "Unanswered",
+        "metric_up": "Thumbs up",
+        "metric_down": "Thumbs down",
+        "unanswered_title": "Unanswered questions (similar ones grouped)",
+        "unanswered_help": "Questions the FAQ does not cover, and answers that got a thumbs-down: "
+        "the list of what to add next.",
+        "unanswered_empty": "No unanswered questions yet.",
+        "top_entries_title": "Top entries by hits",
+        "votes_title": "Thumbs-up ratio per entry",
+        "per_day_title": "Questions per day (UTC)",
+        "no_data": "No data yet.",
+        "no_answer_entry": "(no answer)",
+        "download_unanswered": "Download unanswered questions (CSV)",
+        "download_questions": "Download all questions (CSV)",
+        "col_question": "Question",
+        "col_count": "Count",
+        "col_no_answer": "No answer",
+        "col_thumbs_down": "Thumbs down",
+        "col_last_asked": "Last asked",
+        "col_variants": "Wordings",
+        "col_entry": "Entry",
+        "col_hits": "Hits",
+        "col_up": "Up",
+        "col_down": "Down",
+        "col_ratio": "Thumbs-up ratio",
+        "col_day": "Day",
+        "col_questions": "Questions",
+        "col_unanswered": "Unanswered",
+    },
+}
+
+
+def language_or_default(language: object) -> str:
+    """``language`` if the interface has it, else the default (Chinese, the FAQ's language)."""
+    return language if isinstance(language, str) and language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def label(language: str, key: str, **values: object) -> str:
+    """The interface label ``key`` in ``language`` (Chinese when the language is unknown)."""
+    table = TEXT[language_or_default(language)]
+    return table[key].format(**values) if values else table[key]
+
+
+def examples(language: str) -> tuple[str, ...]:
+    """The example questions offered in the welcome message."""
+    return EXAMPLES[language_or_default(language)]
+
+
+def other_language(language: str) -> str:
+    """The language the switch button changes to."""
+    return "en" if language_or_default(language) == "zh" else "zh"
+
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "EXAMPLES",
+    "LANGUAGES",
+    "TEXT",
+    "examples",
+    "label",
+    "language_or_default",
+    "other_language",
+]

@@ -1,0 +1,450 @@
+"""The chat page and the insights page, run by ``streamlit.testing.v1.AppTest`` against the real engine.
+
+Every expectation comes from the real assistant asked the same question (a second instance on the
+same index), so the tests check that the page shows what the engine decided, not fixed strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import ChatMessage
+
+from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.engine import Assistant
+from assistant.feedback import FeedbackStore
+from assistant.index import INDEX_DIRNAME
+from assistant.settings import Settings
+from assistant.ui_text import label
+from tests.app_fixtures import ROOT, app_environment, calculator_available
+
+APP = str(ROOT / "app.py")
+INSIGHTS = str(ROOT / "pages" / "insights.py")
+MAX_TURNS = 30  # app.MAX_TURNS (app.py is a script, not importable)
+INJECTIONS = (
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "[click me](javascript:alert(1))",
+    "![tracker](http://127.0.0.1:9/x.png)",
+    "**not bold** <b>not bold</b>",
+)
+# Candidates for a real calculator answer (kb/facts.toml: referral credit, GLM-5 multipliers, peak hours).
+CALCULATION_CANDIDATES = (
+    "好友实际支付 40 元，我能拿到多少赠金？",
+    "If my friend pays 200 yuan, how much referral credit do I get?",
+    "高峰期调用 GLM-5，用 100 次相当于消耗多少次额度？",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def app_paths(tmp_path_factory: pytest.TempPathFactory) -> AppPaths:
+    """A private data folder with the index built, so these tests never race other runs on data/."""
+    from assistant.engine import build
+
+    root = tmp_path_factory.mktemp("app")
+    data = root / "data"
+    build(data_dir=data, kb_dir=ROOT / "kb")
+    return AppPaths(data, app_environment(data, root / "unused-feedback.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def engine(app_paths: AppPaths) -> Assistant:
+    """The real assistant on the same index: it says what the page should show."""
+    return Assistant.load(
+        kb_dir=ROOT / "kb", data_dir=app_paths.data_dir, watch_kb=False, calculator=calculator_available()
+    )
+
+
+@pytest.fixture
+def feedback_db(tmp_path: Path) -> Path:
+    return tmp_path / "feedback.sqlite3"
+
+
+@pytest.fixture
+def app(app_paths: AppPaths, feedback_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    for name, value in app_paths.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def messages(at: AppTest, role: str) -> list[ChatMessage]:
+    return [m for m in at.chat_message if m.name == role]
+
+
+def last_reply(at: AppTest) -> ChatMessage:
+    return messages(at, "assistant")[-1]
+
+
+def reply_markdown(message: ChatMessage) -> str:
+    return "\n".join(m.value for m in message.markdown)
+
+
+def user_texts(at: AppTest) -> list[str]:
+    return [t.value for m in messages(at, "user") for t in m.text]
+
+
+def assert_cites(message: ChatMessage, answer: Answer) -> None:
+    """The reply shows the engine's answer: the FAQ text, matched question, section and source."""
+    assert answer.kind == "faq", answer
+    best = answer.matches[0]
+    body = reply_markdown(message)
+    assert answer.entry_md and answer.entry_md in body
+    for part in (best.question, best.section, best.source):
+        assert part in body, f"{part!r} missing from the reply:\n{body}"
+
+
+def buttons(message: ChatMessage) -> list[str]:
+    return [b.label for b in message.button]
+
+
+# ---------------------------------------------------------------------------------------------- the chat
+def test_welcome_offers_example_questions_that_the_faq_answers(app: AppTest, engine: Assistant) -> None:
+    welcome = last_reply(app)
+    assert label("zh", "welcome") in reply_markdown(welcome)
+    assert buttons(welcome) == list(ui_text.examples("zh"))
+    assert 3 <= len(ui_text.examples("zh")) <= 4
+    for language in ui_text.LANGUAGES:
+        for question in ui_text.examples(language):
+            assert engine.ask(question).kind == "faq", f"example {question!r} is not answered by the FAQ"
+
+
+def test_clicking_an_example_asks_it(app: AppTest, engine: Assistant) -> None:
+    example = ui_text.examples("zh")[1]
+    app.button(key="example-zh-1").click().run()
+    assert user_texts(app) == [example]
+    assert_cites(last_reply(app), engine.ask(example))
+
+
+def test_a_question_gets_a_cited_answer_with_related_questions(app: AppTest, engine: Assistant) -> None:
+    question = "订阅以后能退钱吗"
+    expected = engine.ask(question)
+    reply = last_reply(ask(app, question))
+    assert_cites(reply, expected)
+    assert label("zh", "related") in [c.value for c in reply.caption]
+    assert buttons(reply) == [m.question for m in expected.matches[1:]]
+    assert len(reply.get("feedback")) == 1
+
+
+def test_an_english_question_gets_english_framing_and_labels(app: AppTest, engine: Assistant) -> None:
+    question = "How do I cancel auto-renewal?"
+    expected = engine.ask(question)
+    reply = last_reply(ask(app, question))
+    assert_cites(reply, expected)
+    assert compose.text("en", "matched") in reply_markdown(reply)
+    assert label("en", "related") in [c.value for c in reply.caption]
+    assert label("en", "welcome") in reply_markdown(messages(app, "assistant")[0])
+
+
+def test_clicking_a_related_question_asks_it(app: AppTest, engine: Assistant) -> None:
+    first = engine.ask("可以退款吗")
+    reply = last_reply(ask(app, "可以退款吗"))
+    related = first.matches[1].question
+    reply.button[0].click().run()
+    assert user_texts(app) == ["可以退款吗", related]
+    assert_cites(last_reply(app), engine.ask(related))
+
+
+def test_no_answer_says_so_points_to_support_and_offers_suggestions(app: AppTest, engine: Assistant) -> None:
+    question = "怎么做红烧肉"
+    expected = engine.ask(question)
+    assert expected.kind == "no_answer"
+    reply = last_reply(ask(app, question))
+    body = reply_markdown(reply)
+    assert compose.text("zh", "not_covered") in body
+    assert compose.text("zh", "human") in body
+    assert buttons(reply) == [m.question for m in expected.matches]
+    assert len(reply.get("feedback")) == 1
+
+
+def test_clicking_a_suggestion_asks_it(app: AppTest, engine: Assistant) -> None:
+    expected = engine.ask("怎么做红烧肉")
+    suggestion = expected.matches[0].question
+    last_reply(ask(app, "怎么做红烧肉")).button[0].click().run()
+    assert user_texts(app) == ["怎么做红烧肉", suggestion]
+    assert_cites(last_reply(app), engine.ask(suggestion))
+
+
+def test_calculation_steps_missing_from_its_text_are_shown_as_a_formula(
+    app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendering of a calculation whose text does not list its steps (the engine's answer, so changed)."""
+    real_ask = Assistant.ask
+
+    def as_calculation(self: Assistant, question: str) -> Answer:
+        answer = real_ask(self, question)
+        return dataclasses.replace(
+            answer, kind="calculation", value=4.0, unit="元", steps=("赠金 = 40 元 × 10%", "= 4 元")
+        )
+
+    monkeypatch.setattr(Assistant, "ask", as_calculation)
+    question = "好友实际支付的金额是什么意思"
+    reply = last_reply(ask(app, question))
+    assert [c.value for c in reply.code] == ["赠金 = 40 元 × 10%\n= 4 元"]
+    captions = "\n".join(c.value for c in reply.caption)
+    assert label("zh", "steps") in captions
+    for match in as_calculation(engine, question).matches:
+        assert match.source in captions
+    assert buttons(reply) == []  # a calculation has cited rules, not "related questions"
+    assert len(reply.get("feedback")) == 1
+
+
+@pytest.mark.skipif(not calculator_available(), reason="assistant.calculator.Calculator is not merged yet")
+def test_a_real_calculation_shows_its_formula_and_sources(app: AppTest, engine: Assistant, feedback_db: Path) -> None:
+    found = [(q, a) for q in CALCULATION_CANDIDATES if (a := engine.ask(q)).kind == "calculation"]
+    assert found, f"none of {CALCULATION_CANDIDATES} is answered by the calculator; update the candidates"
+    question, expected = found[0]
+    assert expected.steps, "a calculation should come with its formula steps"
+    reply = last_reply(ask(app, question))
+    shown = reply_markdown(reply) + "\n" + "\n".join(c.value for c in reply.code)
+    assert expected.answer in reply_markdown(reply)
+    for step in expected.steps:
+        assert step in shown
+    captions = "\n".join(c.value for c in reply.caption)
+    for match in expected.matches:
+        assert match.source in captions
+    reply.get("feedback")[0].set_value(1).run()
+    (vote,) = FeedbackStore(feedback_db).votes()
+    assert (vote.kind, vote.entry_id) == ("calculation", expected.matches[0].id)
+
+
+@pytest.mark.skipif(
+    "faq_url" not in {f.name for f in dataclasses.fields(Settings)},
+    reason="settings has no faq_url yet (ASSISTANT_FAQ_URL)",
+)
+def test_the_source_links_to_the_published_faq_when_configured(
+    app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_FAQ_URL", "https://docs.example.com/coding-plan/faq")
+    reply = last_reply(ask(app, "可以退款吗"))
+    source = engine.ask("可以退款吗").matches[0].source
+    assert f"{source} ↗](https://docs.example.com/coding-plan/faq)" in reply_markdown(reply)
+
+
+# ---------------------------------------------------------------------------------------------- feedback
+def test_thumbs_are_stored_in_sqlite(app: AppTest, engine: Assistant, feedback_db: Path) -> None:
+    question = "我的订阅会自动续费吗？"
+    expected = engine.ask(question)
+    reply = last_reply(ask(app, question))
+    reply.get("feedback")[0].set_value(1).run()
+    assert label("zh", "feedback_thanks") in [c.value for c in last_reply(app).caption]
+    store = FeedbackStore(feedback_db)
+    (vote,) = store.votes()
+    assert (vote.question, vote.entry_id, vote.kind, vote.score, vote.language) == (
+        question,
+        expected.matches[0].id,
+        "faq",
+        1,
+        "zh",
+    )
+    assert [(h.entry_id, h.hits) for h in store.top_entries()] == [(expected.matches[0].id, 1)]
+
+    last_reply(app).get("feedback")[0].set_value(0).run()  # changed to thumbs-down
+    assert [v.score for v in store.votes()] == [0]
+    (group,) = store.unanswered_groups()
+    assert (group.question, group.thumbs_down) == (question, 1)
+
+
+def test_no_answer_questions_are_stored(app: AppTest, feedback_db: Path) -> None:
+    ask(app, "今天北京天气怎么样")
+    ask(app, "北京今天的天气怎么样？")
+    store = FeedbackStore(feedback_db)
+    assert store.summary().unanswered == 2
+    (group,) = store.unanswered_groups()
+    assert (group.count, group.no_answer) == (2, 2)
+
+
+def test_insights_page_shows_what_the_chat_stored(
+    app: AppTest, feedback_db: Path, app_paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ask(app, "今天北京天气怎么样")
+    ask(app, "可以退款吗")
+    last_reply(app).get("feedback")[0].set_value(1).run()
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert not page.exception, page.exception
+    summary = FeedbackStore(feedback_db).summary()
+    assert [m.value for m in page.metric] == [str(summary.questions), "1", "1", "0"]
+    assert summary.questions == 2
+    unanswered = page.dataframe[0].value
+    assert list(unanswered[label("zh", "col_question")]) == ["今天北京天气怎么样"]
+    assert len(page.get("vega_lite_chart")) == 2  # top entries, questions per day
+    assert [b.label for b in page.get("download_button")] == [
+        label("zh", "download_unanswered"),
+        label("zh", "download_questions"),
+    ]
+
+
+@pytest.mark.skipif(
+    "insights_password" not in {f.name for f in dataclasses.fields(Settings)},
+    reason="settings has no insights_password yet (ASSISTANT_INSIGHTS_PASSWORD)",
+)
+def test_insights_page_asks_for_the_password_when_one_is_set(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "s3cret")
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert page.metric.len == 0
+    page.text_input[0].set_value("wrong").run()
+    assert page.metric.len == 0
+    assert label("zh", "insights_wrong_password") in [e.value for e in page.error]
+    page.text_input[0].set_value("s3cret").run()
+    assert page.metric.len == 4
+
+
+# ---------------------------------------------------------------------------------------------- safety
+def test_injection_strings_stay_text(app: AppTest) -> None:
+    for text in INJECTIONS:
+        ask(app, text)
+    assert user_texts(app) == list(INJECTIONS)
+    for element in app.markdown:
+        assert not element.proto.allow_html, f"HTML allowed in {element.value!r}"
+        for text in INJECTIONS:
+            assert text not in element.value
+    for element in app.caption:
+        assert not element.proto.allow_html
+
+
+def test_too_long_question_gets_the_engine_message_and_the_chat_goes_on(app: AppTest, engine: Assistant) -> None:
+    limit = engine.settings.max_question_chars
+    question = "退款" * limit  # twice the limit, as a client that ignores max_chars could send
+    ask(app, question)
+    # Streamlit cuts chat input to max_chars (limit + 1) on the server; the engine must refuse what arrives.
+    with pytest.raises(InvalidQuestion) as refused:
+        engine.ask(question[: limit + 1])
+    assert [w.value for w in last_reply(app).warning] == [str(refused.value)]
+    assert str(limit) in str(refused.value)
+    assert user_texts(app) == [question[:limit] + "…"]
+    assert len(last_reply(app).get("feedback")) == 0
+    assert_cites(last_reply(ask(app, "可以退款吗")), engine.ask("可以退款吗"))
+
+
+def test_an_empty_question_does_nothing(app: AppTest) -> None:
+    ask(app, "   ")
+    ask(app, "")
+    assert messages(app, "user") == []
+    assert len(messages(app, "assistant")) == 1  # the welcome
+    assert app.warning.len == 0
+
+
+def test_an_engine_error_is_friendly_and_the_session_goes_on(
+    app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(self: Assistant, question: str) -> Answer:
+        raise RuntimeError("index file vanished: /secret/path")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Assistant, "ask", broken)
+        ask(app, "可以退款吗")
+    warnings = [w.value for w in last_reply(app).warning]
+    assert warnings == [label("zh", "engine_error")]
+    assert "/secret/path" not in "\n".join(e.value for e in app.markdown)
+    assert "index file vanished" in caplog.text  # the log keeps the cause for the operator
+    assert_cites(last_reply(ask(app, "可以退款吗")), engine.ask("可以退款吗"))
+    assert user_texts(app) == ["可以退款吗", "可以退款吗"]
+
+
+def test_an_engine_that_cannot_load_shows_a_message(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_kb = tmp_path / "kb"
+    empty_kb.mkdir()
+    monkeypatch.setenv("ASSISTANT_KB_DIR", str(empty_kb))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    broken = AppTest.from_file(APP, default_timeout=60).run()
+    assert not broken.exception
+    assert [e.value for e in broken.error] == [label("zh", "engine_unavailable")]
+    assert broken.chat_input[0].proto.disabled
+
+
+# ---------------------------------------------------------------------------------------------- session
+def test_language_switch_changes_the_labels(app: AppTest) -> None:
+    switch = app.button(key="lang_switch")
+    assert switch.label == label("zh", "switch_language")
+    assert app.chat_input[0].placeholder == label("zh", "input_placeholder")
+    switch.click().run()
+    assert label("en", "welcome") in reply_markdown(messages(app, "assistant")[0])
+    assert buttons(messages(app, "assistant")[0]) == list(ui_text.examples("en"))
+    assert app.chat_input[0].placeholder == label("en", "input_placeholder")
+    assert app.button(key="lang_switch").label == label("en", "switch_language")
+    app.button(key="lang_switch").click().run()
+    assert label("zh", "welcome") in reply_markdown(messages(app, "assistant")[0])
+
+
+def test_the_interface_follows_the_language_of_the_question(app: AppTest) -> None:
+    ask(app, "Can I get a refund?")
+    assert app.button(key="lang_switch").label == label("en", "switch_language")
+    ask(app, "可以退款吗")
+    assert app.button(key="lang_switch").label == label("zh", "switch_language")
+    assert label("zh", "related") in [c.value for c in messages(app, "assistant")[1].caption]
+
+
+def test_lang_query_parameter_opens_in_english(app_paths: AppPaths, feedback_db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for name, value in app_paths.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert label("en", "welcome") in reply_markdown(messages(at, "assistant")[0])
+
+
+def test_history_is_capped(app: AppTest) -> None:
+    questions = [f"可以退款吗 {i}" for i in range(MAX_TURNS + 2)]
+    for question in questions:
+        ask(app, question)
+    assert user_texts(app) == questions[-MAX_TURNS:]
+    assert len(app.session_state["history"]) == MAX_TURNS
+    assert label("zh", "history_trimmed") in [c.value for c in app.caption]
+
+
+def test_a_rebuilt_index_is_picked_up(
+    app: AppTest, app_paths: AppPaths, engine: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    from assistant.engine import build
+
+    caplog.set_level(logging.INFO, logger="assistant.app")
+    ask(app, "可以退款吗")
+    old = (app_paths.data_dir / INDEX_DIRNAME / "manifest.json").read_text(encoding="utf-8")
+    time.sleep(1.1)  # built_at has one-second resolution
+    manifest = build(data_dir=app_paths.data_dir, kb_dir=ROOT / "kb")
+    assert (app_paths.data_dir / INDEX_DIRNAME / "manifest.json").read_text(encoding="utf-8") != old
+    caplog.clear()
+    assert_cites(last_reply(ask(app, "我的订阅会自动续费吗")), engine.ask("我的订阅会自动续费吗"))
+    loads = [r.getMessage() for r in caplog.records if r.getMessage().startswith("loading the assistant")]
+    assert len(loads) == 1 and manifest.built_at in loads[0]
+
+
+def test_config_keeps_protections_and_no_page_allows_html() -> None:
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    for setting in (
+        "headless = true",
+        "enableCORS = true",
+        "enableXsrfProtection = true",
+        "gatherUsageStats = false",
+        'showErrorDetails = "none"',
+        'toolbarMode = "viewer"',
+        'base = "light"',
+    ):
+        assert setting in config
+    for page in (ROOT / "app.py", ROOT / "pages" / "insights.py"):
+        assert "unsafe_allow_html" not in page.read_text(encoding="utf-8")
