@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -54,23 +53,43 @@ def tokenize(text: str, normalized: bool = False) -> list[str]:
 
 
 class LexicalIndex:
-    """Per-entry term sets over two fields: the questions (question + alternates) and the answer."""
+    """Postings over two fields: the question texts (question + alternates) and the answer.
+
+    Postings are sorted ``int32`` arrays, not per-entry Python sets: at 100k entries sets of
+    un-interned n-gram strings cost gigabytes, and scoring by postings makes a query cost
+    O(candidates × terms · log df) instead of a Python loop over every entry.
+    """
 
     def __init__(self, question_texts: Sequence[Sequence[str]], answer_texts: Sequence[str]) -> None:
         self.n = len(answer_texts)
-        self._questions = [[set(tokenize(t)) for t in texts] for texts in question_texts]
-        self._answers = [set(tokenize(t)) for t in answer_texts]
-        self._normalized_questions = [[normalize(t) for t in texts] for texts in question_texts]
-        df: Counter[str] = Counter()
-        for qs, ans in zip(self._questions, self._answers):
-            df.update(set().union(*qs, ans))
-        self._idf = {t: math.log(1 + (self.n + 1) / (c + 0.5)) for t, c in df.items()}
+        text_postings: dict[str, list[int]] = {}
+        answer_postings: dict[str, list[int]] = {}
+        entry_postings: dict[str, set[int]] = {}
+        starts: list[int] = []
+        self._normalized_questions: list[str] = []
+        for i, (texts, answer) in enumerate(zip(question_texts, answer_texts)):
+            starts.append(len(self._normalized_questions))
+            for text in texts:
+                normalized = normalize(text)
+                row = len(self._normalized_questions)
+                self._normalized_questions.append(normalized)
+                for t in set(tokenize(normalized, normalized=True)):
+                    text_postings.setdefault(t, []).append(row)
+                    entry_postings.setdefault(t, set()).add(i)
+            for t in set(tokenize(answer)):
+                answer_postings.setdefault(t, []).append(i)
+                entry_postings.setdefault(t, set()).add(i)
+        # question text row -> entry, and each entry's first row (texts of an entry are contiguous)
+        self._text_start = np.asarray(starts, np.int64)
+        self._text_owner = np.repeat(
+            np.arange(self.n, dtype=np.int64), np.diff(np.append(self._text_start, len(self._normalized_questions)))
+        )
+        self._text_postings = {t: np.asarray(v, np.int32) for t, v in text_postings.items()}
+        self._answer_postings = {t: np.asarray(v, np.int32) for t, v in answer_postings.items()}
+        self._postings = {t: np.fromiter(sorted(v), np.int32, len(v)) for t, v in entry_postings.items()}
+        self._idf = {t: math.log(1 + (self.n + 1) / (len(v) + 0.5)) for t, v in self._postings.items()}
         self._default_idf = math.log(1 + (self.n + 1) / 0.5)
-        self._vocabulary = [t for t in df if t.isascii() and len(t) >= 4]
-        self._postings: dict[str, list[int]] = {}
-        for i, (qs, ans) in enumerate(zip(self._questions, self._answers)):
-            for t in set().union(*qs, ans):
-                self._postings.setdefault(t, []).append(i)
+        self._vocabulary = [t for t in self._postings if t.isascii() and len(t) >= 4]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the index lives as long as the process
     def _correct(self, term: str) -> str:
@@ -83,32 +102,82 @@ class LexicalIndex:
     def query_terms(self, question: str) -> list[str]:
         return [self._correct(t) for t in dict.fromkeys(tokenize(question))]
 
-    def scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def candidates(self, question: str, limit: int) -> np.ndarray:
+        """Up to ``limit`` entries sharing the most IDF mass of the question's *rarer* terms, sorted by index.
+
+        Terms found in more than a tenth of the entries are skipped (unless nothing else matches):
+        their postings are long and their IDF small, so they cost time without changing who the
+        candidates are.
+        """
+        terms = [t for t in self.query_terms(question) if t in self._postings]
+        if not terms:
+            return np.zeros(0, np.int64)
+        terms.sort(key=lambda t: len(self._postings[t]))
+        common = max(limit, self.n // 10)
+        rare = [t for t in terms if len(self._postings[t]) <= common] or terms[:1]
+        rows = np.concatenate([self._postings[t] for t in rare])
+        idf = np.repeat([self._idf[t] for t in rare], [len(self._postings[t]) for t in rare])
+        mass = np.bincount(rows, weights=idf)
+        hit = np.flatnonzero(mass)
+        if len(hit) > limit:
+            hit = hit[np.argpartition(-mass[hit], limit - 1)[:limit]]
+        return np.sort(hit)
+
+    def scores(
+        self, question: str, candidates: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(question-field coverage, answer-field coverage, fuzzy string similarity), each in [0, 1].
 
-        Coverage of a field = IDF mass of the query terms found there / IDF mass of all query terms.
+        Coverage of a field = IDF mass of the query terms found there / IDF mass of all query terms;
+        for the question field, the best of the entry's question texts. With ``candidates`` (sorted
+        entry indices) the arrays are for those entries only, in that order; without, for all entries.
         """
+        rows = np.arange(self.n, dtype=np.int64) if candidates is None else np.asarray(candidates, np.int64)
         terms = self.query_terms(question)
-        q_cov = np.zeros(self.n, np.float32)
-        a_cov = np.zeros(self.n, np.float32)
+        q_cov = np.zeros(len(rows), np.float32)
+        a_cov = np.zeros(len(rows), np.float32)
         weights = {t: self._idf.get(t, self._default_idf) for t in terms}
         total = sum(weights.values())
-        if total > 0:
-            candidates = {i for t in terms for i in self._postings.get(t, ())}
-            for i in candidates:
-                best = 0.0
-                for text_terms in self._questions[i]:
-                    best = max(best, sum(w for t, w in weights.items() if t in text_terms))
-                q_cov[i] = best / total
-                a_cov[i] = sum(w for t, w in weights.items() if t in self._answers[i]) / total
-        return q_cov, a_cov, self.fuzzy(question)
+        texts, starts = self._texts_of(rows)
+        if total > 0 and len(rows):
+            # Summed term by term in the same order as a plain Python sum, so scores are bit-identical to it.
+            q_mass = np.zeros(len(texts), np.float64)
+            a_mass = np.zeros(len(rows), np.float64)
+            for t, w in weights.items():
+                if t in self._text_postings:
+                    q_mass[_member(texts, self._text_postings[t])] += w
+                if t in self._answer_postings:
+                    a_mass[_member(rows, self._answer_postings[t])] += w
+            q_cov[:] = np.maximum.reduceat(q_mass, starts) / total
+            a_cov[:] = a_mass / total
+        return q_cov, a_cov, self._fuzzy(question, texts, starts, len(rows))
 
-    def fuzzy(self, question: str) -> np.ndarray:
-        """Best rapidfuzz ratio between the question and each entry's question texts."""
+    def _texts_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The question-text rows of the given entries (concatenated) and where each entry's run starts."""
+        start = self._text_start[rows]
+        count = np.diff(np.append(self._text_start, len(self._normalized_questions)))[rows]
+        offsets = np.concatenate(([0], np.cumsum(count)[:-1])).astype(np.int64) if len(rows) else np.zeros(0, np.int64)
+        texts = np.repeat(start - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
+        return texts, offsets
+
+    def fuzzy(self, question: str, candidates: np.ndarray | None = None) -> np.ndarray:
+        """Best rapidfuzz ratio between the question and each (candidate) entry's question texts."""
+        rows = np.arange(self.n, dtype=np.int64) if candidates is None else np.asarray(candidates, np.int64)
+        texts, starts = self._texts_of(rows)
+        return self._fuzzy(question, texts, starts, len(rows))
+
+    def _fuzzy(self, question: str, texts: np.ndarray, starts: np.ndarray, count: int) -> np.ndarray:
         query = normalize(question)
-        out = np.zeros(self.n, np.float32)
-        if not query:
-            return out
-        for i, texts in enumerate(self._normalized_questions):
-            out[i] = max(fuzz.ratio(query, t) for t in texts) / 100.0
-        return out
+        if not query or not count:
+            return np.zeros(count, np.float32)
+        ratios = np.fromiter(
+            (fuzz.ratio(query, self._normalized_questions[t]) for t in texts.tolist()), np.float64, len(texts)
+        )
+        return (np.maximum.reduceat(ratios, starts) / 100.0).astype(np.float32)
+
+
+def _member(values: np.ndarray, postings: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of ``values`` occur in the sorted array ``postings``."""
+    at = np.searchsorted(postings, values)
+    at[at == len(postings)] = 0
+    return postings[at] == values

@@ -36,6 +36,9 @@ _A_LABEL = re.compile(r"^\s*A\s*[:：]\s*$")
 _CALLOUT_OPEN = re.compile(r"^\s*<(Tip|Note|Info|Warning|Check|Callout)\b[^>]*>", re.IGNORECASE)
 _CALLOUT_CLOSE = re.compile(r"</(Tip|Note|Info|Warning|Check|Callout)\s*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>\n]*>")
+# markdown-it's line breaks. str.splitlines also splits at \f, \v, \x1c-\x1e, \x85, U+2028/2029,
+# which would shift every answer after such a character off its token's line numbers.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 SIDECAR_SUFFIX = ".alternates.toml"
 MAX_KB_FILE_BYTES = 20_000_000
 
@@ -51,8 +54,8 @@ class _RawEntry:
     end_token_index: int
 
 
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+def _parser(html: bool = True) -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": html}).enable("table")
 
 
 def entry_id(question: str) -> str:
@@ -115,7 +118,9 @@ def _plain_text(tokens: Sequence[Token], skip_label: int | None) -> str:
         elif tok.type == "html_block":
             # A callout's body is markdown that CommonMark swallowed into the HTML block: parse it again.
             inner = _TAG.sub(" ", tok.content)
-            text = _plain_text(_parser().parse(inner), skip_label=None) if inner.strip() else ""
+            # Without HTML: an unclosed "<!--" or "<div" survives the tag stripping and would
+            # parse as the same HTML block again, recursing until RecursionError.
+            text = _plain_text(_parser(html=False).parse(inner), skip_label=None) if inner.strip() else ""
             if text:
                 lines.append(text)
     return "\n".join(line for line in lines if line.strip())
@@ -177,7 +182,7 @@ def _strip_answer_label(markdown: str) -> str:
 def parse_markdown(text: str, source: str = "<string>") -> list[Entry]:
     """Parse one FAQ markdown document into entries (without alternates)."""
     tokens = _parser().parse(text)
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)  # token maps count lines as markdown-it does, not as str.splitlines
     section = ""
     raw: list[_RawEntry] = []
     pending_q: tuple[str, int, int] | None = None  # question, line, token index
@@ -334,18 +339,24 @@ def load_kb(kb_dir: Path) -> list[Entry]:
         raise KnowledgeBaseError("no .md files in the knowledge base folder", str(kb_dir))
     entries: list[Entry] = []
     seen: dict[str, Entry] = {}
+    by_question: dict[str, Entry] = {}
     for path in markdown_files:
         display = _display(path, kb_dir)
         parsed = parse_markdown(_read_text(path, display), display)
         if not parsed:
             log.warning("%s: no Q/A entries found", display)
         for entry in parsed:
-            if entry.id in seen:
-                first = seen[entry.id].source
+            key = normalize(entry.question)
+            if key in by_question:
+                first = by_question[key].source
                 file, _, line = entry.source.rpartition(":")
                 raise KnowledgeBaseError(
                     f"question {entry.question!r} appears twice (first at {first})", file, int(line)
                 )
+            if entry.id in seen:
+                # 32-bit ids collide around 100k entries: lengthen only the later one, the rest stay stable
+                entry = replace(entry, id="q" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16])
+            by_question[key] = entry
             seen[entry.id] = entry
             entries.append(entry)
     if not entries:
