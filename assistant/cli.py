@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="rebuild the index now, with progress")
     build.add_argument("--if-stale", action="store_true", help="only rebuild when the stored index is not current")
     sub.add_parser("doctor", help="check the KB, index, model and data store; print fixes")
+    calibrate = sub.add_parser("calibrate", help="train the answer/refuse decision model (see assistant/calibrate.py)")
+    calibrate.add_argument("--kb", metavar="DIR", help="knowledge base folder (default: ASSISTANT_KB_DIR)")
+    calibrate.add_argument(
+        "--questions", metavar="FILE", action="append", default=[], help="labelled questions (score.py format)"
+    )
+    calibrate.add_argument("--refuse-rate", type=float, default=0.90, help="out-of-scope share to refuse")
+    calibrate.add_argument("--answer-precision", type=float, default=0.97, help="precision of confident answers")
+    calibrate.add_argument("--write", action="store_true", help="store the model in assistant/decision.json")
+    calibrate.add_argument("--plots", metavar="DIR", help="write the reliability diagram and PR curve here")
     return parser
 
 
@@ -139,6 +148,41 @@ def _doctor(_: argparse.Namespace) -> int:
     return run_doctor(sys.stdout)
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .calibrate import plot, train, write_model
+    from .engine import Assistant
+    from .errors import ConfigError
+
+    files = [Path(f) for f in args.questions]
+    for f in files:
+        if not f.is_file():
+            raise ConfigError(f"--questions file not found: {f}")
+    kb = {"kb_dir": Path(args.kb)} if args.kb else {}
+    assistant = Assistant.load(calculator=False, watch_kb=False, progress=_ProgressBar("embedding"), **kb)  # type: ignore[arg-type]
+    model_id, index, encoder = assistant.model_parts()
+    model, summary, rows, cv = train(
+        index,
+        encoder,
+        assistant.settings.kb_dir,
+        assistant.settings.data_dir,
+        files,
+        refuse_rate=args.refuse_rate,
+        answer_precision=args.answer_precision,
+        progress=_ProgressBar("featurising"),
+    )
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if args.write:
+        write_model(model_id, model, summary)
+        print(f"wrote the decision model for {model_id} to assistant/decision.json", file=sys.stderr)
+    if args.plots:
+        for path in plot(rows, cv, Path(args.plots), model_id):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -146,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    handlers = {"ask": _ask, "build": _build, "doctor": _doctor}
+    handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "calibrate": _calibrate}
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

@@ -23,6 +23,8 @@ TEXT: dict[str, dict[str, str]] = {
         "not_covered": "抱歉，FAQ 中没有找到能回答这个问题的内容。",
         "human": "如需进一步帮助，请联系人工客服。",
         "suggestions": "你可能想问：",
+        "best_guess": "不太确定你问的是不是这个，最接近的问题是：**{question}**。"
+        "如果不是，请看下方的其他问题，或换个说法再问。",
         "zh_note": "",
         "empty": "请输入一个问题。Please type a question.",
         "too_long": "问题太长了（{length} 个字符，上限 {limit}）。请缩短后再问。",
@@ -35,6 +37,8 @@ TEXT: dict[str, dict[str, str]] = {
         "not_covered": "Sorry, the FAQ does not cover this question.",
         "human": "Please contact human support for further help.",
         "suggestions": "Closest questions in the FAQ:",
+        "best_guess": "I'm not sure this is what you mean; the closest FAQ question is **{question}**. If not, see the "
+        "other questions below or rephrase.",
         "zh_note": "_The FAQ is written in Chinese; its answer is quoted as written._",
         "empty": "Please type a question. 请输入一个问题。",
         "too_long": "That question is too long ({length} characters, the limit is {limit}). Please shorten it.",
@@ -48,17 +52,27 @@ def text(language: str, key: str, **values: object) -> str:
     return table[key].format(**values) if values else table[key]
 
 
-def compose_faq(ranked: Sequence[Scored], language: str, ambiguity_margin: float, degraded: bool) -> Answer:
-    """A cited FAQ answer from the best entry; the runner-ups become related questions."""
+def compose_faq(
+    ranked: Sequence[Scored],
+    language: str,
+    ambiguity_margin: float,
+    degraded: bool,
+    confidence: float | None = None,
+    best_guess: bool = False,
+) -> Answer:
+    """A cited FAQ answer from the best entry; the runner-ups become related questions.
+
+    ``best_guess``: the decision was not confident, so the reply says it is a guess up front."""
     best = ranked[0]
     entry = best.entry
     runner_up = ranked[1] if len(ranked) > 1 else None
     ambiguous = runner_up is not None and best.score - runner_up.score < ambiguity_margin
-    parts = [
+    parts = [text(language, "best_guess", question=entry.question)] if best_guess else []
+    parts.append(
         f"**{text(language, 'matched')}：** {entry.question}"
         if language == "zh"
         else f"**{text(language, 'matched')}:** {entry.question}"
-    ]
+    )
     if language != "zh":
         parts.append(text(language, "zh_note"))
     parts.append(entry.answer_md)
@@ -77,13 +91,29 @@ def compose_faq(ranked: Sequence[Scored], language: str, ambiguity_margin: float
         degraded=degraded,
         ambiguous=ambiguous,
         entry_md=entry.answer_md,
+        confidence=None if confidence is None else round(confidence, 4),
+        best_guess=best_guess,
     )
 
 
-def compose_no_answer(ranked: Sequence[Scored], language: str, degraded: bool, error: str | None = None) -> Answer:
-    """Say plainly that the FAQ does not cover it, point to human support, list the closest questions."""
+def compose_no_answer(
+    ranked: Sequence[Scored],
+    language: str,
+    degraded: bool,
+    error: str | None = None,
+    confidence: float | None = None,
+    topic_message: str | None = None,
+) -> Answer:
+    """Say plainly that the FAQ does not cover it, point to human support, list the closest questions.
+
+    ``topic_message``: the matched out-of-scope topic's own line (e.g. "invoices: contact support")."""
     suggestions = tuple(Match.of(s.entry, s.score) for s in ranked[:MAX_SUGGESTIONS])
-    parts = [error] if error else [text(language, "not_covered"), text(language, "human")]
+    if error:
+        parts = [error]
+    elif topic_message:
+        parts = [topic_message]
+    else:
+        parts = [text(language, "not_covered"), text(language, "human")]
     if suggestions:
         parts.append(text(language, "suggestions") + "\n" + "\n".join(f"- {m.question}" for m in suggestions))
     return Answer(
@@ -93,4 +123,5 @@ def compose_no_answer(ranked: Sequence[Scored], language: str, degraded: bool, e
         language=language,
         degraded=degraded,
         error=error,
+        confidence=None if confidence is None else round(confidence, 4),
     )

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import compose
-from .calibration import threshold_for
+from .decision import Decision, DecisionModel, Evidence, decision_model_for, gather
 from .embedding import Encoder, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
@@ -22,6 +22,7 @@ from .models import Answer, Entry
 from .normalize import clean, detect_language, normalize
 from .parsing import kb_files, load_kb
 from .retrieval import Retriever, Scored
+from .scope import SCOPE_FILE, Topic, scope_retriever
 from .settings import Settings, resolve_settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ def _kb_signature(kb_dir: Path) -> tuple[tuple[str, int, int], ...]:
     try:
         files = kb_files(kb_dir)
         return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files) + tuple(
-            (str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in [kb_dir / FACTS_FILE] if p.exists()
+            (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in [kb_dir / FACTS_FILE, kb_dir / SCOPE_FILE]
+            if p.exists()
         )
     except (OSError, KnowledgeBaseError):
         return ()
@@ -69,10 +72,19 @@ class _QueryCap:
 class _Engine:
     """What one version of the KB serves: its retriever and calculator (swapped as a whole)."""
 
-    def __init__(self, retriever: Retriever, calculator: Any, threshold: float) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        calculator: Any,
+        decision: DecisionModel,
+        scope: Retriever | None = None,
+        topics: dict[str, Topic] | None = None,
+    ) -> None:
         self.retriever = retriever
         self.calculator = calculator
-        self.threshold = threshold
+        self.decision = decision
+        self.scope = scope  # out-of-scope topics (kb/out_of_scope.toml), scored like entries
+        self.topics = topics or {}
 
 
 class Assistant:
@@ -137,10 +149,12 @@ class Assistant:
             index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
         else:
             index = _lexical_only_index(settings)
-        retriever = Retriever(index, _QueryCap(encoder) if encoder is not None else None)
-        model_id = encoder.model_id if encoder else "lexical"
-        threshold = settings.threshold if settings.threshold is not None else threshold_for(model_id)
-        return _Engine(retriever, _load_calculator(settings.kb_dir, index.entries, settings), threshold)
+        query_encoder = _QueryCap(encoder) if encoder is not None else None
+        retriever = Retriever(index, query_encoder)
+        scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+        decision = decision_model_for(encoder.model_id if encoder else "lexical")
+        calculator = _load_calculator(settings.kb_dir, index.entries, settings)
+        return _Engine(retriever, calculator, decision, scope, topics)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -155,8 +169,8 @@ class Assistant:
         return self._encoder is None
 
     @property
-    def threshold(self) -> float:
-        return self._engine.threshold
+    def decision_model(self) -> DecisionModel:
+        return self._engine.decision
 
     # ----------------------------------------------------------------- asking
     def validate(self, question: object) -> str:
@@ -199,8 +213,8 @@ class Assistant:
         if engine.calculator is not None:
             answer = engine.calculator.try_answer(text, language=language, now=self._clock())
         if answer is None:
-            ranked = engine.retriever.rank(text, top_k=5)
-            answer = self._compose(ranked, language, engine.threshold)
+            evidence = gather(engine.retriever, engine.scope, text)
+            answer = self._compose(evidence, engine.decision.decide(evidence, self.settings.threshold), language)
         if self.degraded and not answer.degraded:
             answer = _mark_degraded(answer)
         answer = answer.with_latency((time.perf_counter() - started) * 1000)
@@ -213,6 +227,7 @@ class Assistant:
                     "kind": answer.kind,
                     "entry": top.id if top else None,  # for no_answer: the closest suggestion
                     "score": top.score if top else None,
+                    "confidence": answer.confidence,
                     "ambiguous": answer.ambiguous,
                     "degraded": answer.degraded,
                 },
@@ -224,10 +239,33 @@ class Assistant:
         """The retrieval ranking alone (for calibration and benchmarks)."""
         return self._engine.retriever.rank(self.validate(question), top_k=top_k)
 
-    def _compose(self, ranked: list[Scored], language: str, threshold: float) -> Answer:
-        if not ranked or ranked[0].score < threshold:
-            return compose.compose_no_answer(ranked, language, self.degraded)
-        return compose.compose_faq(ranked, language, self.settings.ambiguity_margin, self.degraded)
+    def model_parts(self) -> tuple[str, LoadedIndex, Encoder | None]:
+        """(model id, the FAQ index, the query encoder) that the decision model is trained for."""
+        retriever = self._engine.retriever
+        return (self._encoder.model_id if self._encoder else "lexical"), retriever.index, retriever.encoder
+
+    def evidence(self, question: str) -> tuple[Evidence, Decision]:
+        """The decision's evidence and verdict for a question (for calibration and benchmarks)."""
+        engine = self._engine
+        evidence = gather(engine.retriever, engine.scope, self.validate(question))
+        return evidence, engine.decision.decide(evidence, self.settings.threshold)
+
+    def _compose(self, evidence: Evidence, decision: Decision, language: str) -> Answer:
+        ranked = list(evidence.ranked)
+        if decision.verdict == "refuse":
+            topic = self._engine.topics.get(decision.topic_id or "")
+            message = topic.message_for(language) if topic is not None else None
+            return compose.compose_no_answer(
+                ranked, language, self.degraded, confidence=decision.confidence, topic_message=message
+            )
+        return compose.compose_faq(
+            ranked,
+            language,
+            self.settings.ambiguity_margin,
+            self.degraded,
+            confidence=decision.confidence,
+            best_guess=decision.verdict == "guess",
+        )
 
     # ----------------------------------------------------------------- KB watching
     def _maybe_reload(self) -> None:

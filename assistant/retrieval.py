@@ -22,6 +22,7 @@ a query no longer grows with the KB (rapidfuzz over 100k entries alone took ~100
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -97,7 +98,13 @@ class Retriever:
     def degraded(self) -> bool:
         return self.encoder is None
 
-    def _dense(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def encode(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Query vectors for ``texts`` in one encoder call (``None`` without a model)."""
+        if self.encoder is None or not texts:
+            return None
+        return self.encoder.encode_queries(list(texts))
+
+    def _dense(self, question: str, vector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rescaled dense scores of every entry (0 where FAISS did not return it) and the entries it returned."""
         n = len(self.index.entries)
         floor = np.float32(self.index.manifest.score_floor)
@@ -106,7 +113,7 @@ class Retriever:
         dense_a = np.zeros(n, np.float32)
         if self.encoder is None or n == 0:
             return dense_q, dense_a, np.zeros(0, np.int64)
-        query = self.encoder.encode_queries([question])
+        query = self.encoder.encode_queries([question]) if vector is None else vector.reshape(1, -1)
         total = self.index.faiss_index.ntotal
         k = total if total <= 4 * DENSE_CANDIDATES else DENSE_CANDIDATES
         if total > SINGLE_THREAD_SEARCH_FROM:
@@ -126,10 +133,10 @@ class Retriever:
         np.maximum.at(dense_a, owners[is_answer], scaled[is_answer])
         return dense_q, dense_a, owners.astype(np.int64)
 
-    def rank(self, question: str, top_k: int = 5) -> list[Scored]:
-        """The ``top_k`` best entries, best first."""
+    def rank(self, question: str, top_k: int = 5, vector: np.ndarray | None = None) -> list[Scored]:
+        """The ``top_k`` best entries, best first. ``vector``: the question's query vector, if already encoded."""
         weights = self.weights if self.encoder is not None else self.weights.lexical_only()
-        dense_q, dense_a, hits = self._dense(question)
+        dense_q, dense_a, hits = self._dense(question, vector)
         rows: np.ndarray | None = None
         if len(self.index.entries) > SCORE_ALL_UP_TO:
             # Large KB: lexical scoring (and rapidfuzz above all) only for candidates, not a loop over all.
