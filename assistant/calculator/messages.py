@@ -222,6 +222,12 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "“{text}”不是整数，prompt 和调用次数只能是整数。",
         "“{text}” is not a whole number; prompts and calls are counted in whole numbers.",
     ),
+    "ask_zone": (
+        "我无法确定“{text}”是哪个时区（不存在或有多种含义），为避免算错不做换算。请用 UTC±小时、城市名或"
+        "“北京时间”说明时区。",
+        "I can't tell which time zone “{text}” is (it doesn't exist or could mean several), so I won't guess. "
+        "Please give it as UTC±hours, a city, or Beijing time.",
+    ),
     "bad_time": (
         "“{text}”不是有效的时间，无法计算。请给出 0:00–23:59 之间的时间。",
         "“{text}” is not a valid time of day, so I can't compute with it. Please give a time between 0:00 and 23:59.",
