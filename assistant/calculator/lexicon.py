@@ -128,8 +128,8 @@ WINDOWS: Mapping[str, re.Pattern[str]] = {
         re.ASCII,
     ),
     "month": re.compile(
-        r"每月|每个月|本月|这个月|当月|这月|月度|\bper month\b|\bmonthly\b|\ba month\b|\bthis month\b|"
-        r"\beach month\b|\bevery month\b|/month\b|/mo\b",
+        r"每月|每个月|一个月|本月|这个月|当月|这月|月度|\bone month\b|\bper month\b|\bmonthly\b|\ba month\b|"
+        r"\bthis month\b|\beach month\b|\bevery month\b|/month\b|/mo\b",
         re.ASCII,
     ),
 }

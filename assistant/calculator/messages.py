@@ -91,8 +91,8 @@ def _step_left(a: Mapping[str, Any], lang: Language) -> str:
     used = a["used"]
     shown = fmt_number(used[0]) if len(used) == 1 else "(" + " + ".join(fmt_number(u) for u in used) + ")"
     if sum(used) > a["quota"]:  # never "400 − 500 = 0": say that the result is clamped
-        clamp = _pick(lang, "用量已超过额度，按 0 计", "more than the quota was used, so 0 is left")
-        return f"{fmt_number(a['quota'])} − {shown} < 0 → 0（{clamp}）".replace("（", " (" if lang != "zh" else "（")
+        clamp = _pick(lang, "（用量已超过额度，按 0 计）", " (more than the quota was used, so 0 is left)")
+        return f"{fmt_number(a['quota'])} − {shown} < 0 → 0{clamp}"
     return f"{fmt_number(a['quota'])} − {shown} = {fmt_number(a['left'])}"
 
 

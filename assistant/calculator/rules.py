@@ -77,9 +77,26 @@ def _only_plan(q: Query) -> str | None:
     return q.plans[0] if len(q.plans) == 1 else None
 
 
-def _moment_used(q: Query) -> frozenset[int]:
-    """The time and date a rule reads through :func:`.moments.find_moment` (the first of each)."""
-    return frozenset([q.times[0].start] if q.times else []) | frozenset([q.dates[0].start] if q.dates else [])
+def _moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
+    """The time and date a rule reads through :func:`.moments.find_moment` (the first of each).
+
+    With ``facts``, a range of two times ("14点到18点") is consumed whole when it lies on one side of the
+    peak window, since it then has one peak status; a range across the boundary stays unconsumed (asked).
+    """
+    used = frozenset([q.times[0].start] if q.times else []) | frozenset([q.dates[0].start] if q.dates else [])
+    if facts is not None and len(q.times) == 2 and _RANGE.fullmatch(q.text, q.times[0].end, q.times[1].start):
+        start, end = facts.times("peak_window")
+        first, last = q.times[0].as_time(), q.times[1].as_time()
+        if last < first and last.hour < 12 <= first.hour:  # "下午 3 点到 4 点": the period is written once
+            last = last.replace(hour=last.hour + 12)
+        inside = start <= first < end and start < last <= end
+        outside = first < last and (last <= start or first >= end)
+        if (inside or outside) and not q.zones:
+            used |= {q.times[1].start}
+    return used
+
+
+_RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|\bto\b|\buntil\b|\btill\b|\band\b)\s*", re.ASCII)
 
 
 def _restated(q: Query, values: tuple[Decimal, ...] | list[Decimal]) -> frozenset[int]:
@@ -213,7 +230,7 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     problem = _problem(money + shares)
     if problem:
         return Refusal("referral_credit", problem, entry)
-    used = ruled_out | frozenset(x.start for x in money + shares)
+    used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money)
 
     roles = [(amount, _money_role(q, amount)) for amount in money]
     paid = [amount for amount, role in roles if role == "paid"]
@@ -322,6 +339,16 @@ def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, u
     )
 
 
+_FRIEND_AFTER = re.compile(r"\s*(?:位|名)?\s*(?:好友|朋友|\bfriends?\b)", re.ASCII)
+
+
+def _friend_counts(q: Query, money: list[Quantity]) -> frozenset[int]:
+    """ "一个好友 / 另一个好友 / two friends": a count of friends that matches the payments is consumed."""
+    return frozenset(
+        c.start for c in q.of_unit("count", "none") if _FRIEND_AFTER.match(q.text, c.end) and c.value in (1, len(money))
+    )
+
+
 # "第 4 天才付款": on day N, i.e. up to N × 24 hours after arriving.
 _DAY_ORDINAL = re.compile(r"第\s*$")
 
@@ -384,6 +411,9 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     counts = q.counts()
     if not counts or not _cost_asked(q, counts):
         return None
+    # "10 prompts at peak and 5 off-peak": a bare number with its own time or peak word is a count too.
+    bare = [x for x in q.of_unit("none") if x not in counts and _has_own_time(clause_query(q, x.start))]
+    counts = tuple(sorted([*counts, *bare], key=lambda x: x.start)) if len(counts) == 1 else counts
     entry = facts.entry("glm5_multipliers")
     problem = _problem(counts, whole=True)
     if problem:
@@ -415,14 +445,14 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     parts: list[tuple[Decimal, Decimal, Decimal, bool, Msg]] = []  # prompts, factor, cost, peak, basis
     for count in counts:
         sub = clause_query(q, count.start) if len(counts) > 1 else q
-        if len(counts) > 1 and not (sub.times or sub.has("peak", "offpeak")):
+        if len(counts) > 1 and not _has_own_time(sub):
             return NeedInput("glm5_cost", msg("ask_prompt_count"), entry)
         status = peak_status(sub, facts, now)
         if isinstance(status, Msg):
             return Refusal("glm5_cost", status, entry)
         if status is None:
             return NeedInput("glm5_cost", _ask_time(facts), entry)
-        used |= _moment_used(sub)
+        used |= _moment_used(sub, facts)
         factor = multiplier(facts, status.peak)
         parts.append((count.value, factor, count.value * factor, status.peak, status.basis))
     steps_list = [msg("step_cost", prompts=n, factor=f, cost=c, peak=p) for n, f, c, p, _ in parts]
@@ -443,6 +473,10 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         used,
         (("prompts", tuple(n for n, *_ in parts)), ("peak", tuple(p for *_, p, _ in parts)), ("cost", total)),
     )
+
+
+def _has_own_time(clause: Query) -> bool:
+    return bool(clause.times) or clause.has("peak", "offpeak")
 
 
 def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:

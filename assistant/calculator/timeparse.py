@@ -180,7 +180,12 @@ _OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[-+−])\s*(?P<h>\d{1,2})(?::?(?
 _CN_OFFSET = re.compile(rf"(?P<dir>东|西)(?P<h>\d{{1,2}}|{_CN_NUM})区")
 # ISO 8601: "07:00Z", "2026-07-01T15:00:00+02:00" (the zone is what follows the time).
 _ISO_Z = re.compile(r"(?<=\d)z\b", re.ASCII)
-_ISO_OFFSET = re.compile(r"(?<=\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(?P<sign>[-+])(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)", re.ASCII)
+# A minus is an offset only in a full timestamp ("t15:00-05:00", "15:00:00-05:00"): "14:00-18:00" is a range.
+_ISO_OFFSET = re.compile(
+    r"(?:(?:(?<=t\d\d:\d\d)(?::\d\d(?:\.\d+)?)?|(?<=\d\d:\d\d):\d\d(?:\.\d+)?)(?P<sign>[-+])|(?<=\d\d:\d\d)(?P<plus>\+))"
+    r"(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)",
+    re.ASCII,
+)
 _IANA = re.compile(
     r"\b(?:africa|america|antarctica|asia|atlantic|australia|europe|indian|pacific)/[a-z_]+(?:/[a-z_]+)?\b"
 )
@@ -230,7 +235,7 @@ def find_zones(text: str) -> list[Zone]:
         if hours * 60 + minutes > 14 * 60 or minutes not in _VALID_MINUTES:
             bad(match, "no such UTC offset")
             continue
-        sign = -1 if match.group("sign") == "-" else 1
+        sign = -1 if (match.group("sign") or match.group("plus")) == "-" else 1
         tz = fixed_zone(sign * hours, minutes) if hours or minutes else UTC
         found.append(Zone(tz, offset_label(tz.utcoffset(None)), match.start(), match.end()))
     for match in _ISO_Z.finditer(text):
