@@ -70,6 +70,8 @@ RIGHT = [
     ("一个好友付了100元，另一个好友付了50元，我一共能拿多少赠金", 15),
     ("15 GLM-5 prompts at 15:00 and 10 at 20:00 Beijing time, how much quota in total?", 65),
     ("Lite plan, weekly quota, I used 500 prompts, how many are left?", 0),
+    ("My friend paid 100 yuan 2 days after clicking my invite link, what's my referral credit?", 10),
+    ("我2026年3月1日下单，第一次周额度重置是哪天？", "2026-03-08"),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -93,6 +95,8 @@ ASKED = [
     "Is 3pm CST peak time for GLM-5?",
     "Pro plan 5h quota: I used 100 prompts at 3pm and 50 at 8pm, how many are left?",
     "15 prompts and 10 prompts of GLM-5 at 3pm, how much quota?",
+    "Pro 5h quota, used 100 prompts twice, how many left?",
+    "好友实付 99.9 英镑，赠金多少",
 ]
 
 

@@ -64,6 +64,9 @@ _RAW: Mapping[str, str] = {
     "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",
     "difference": r"多扣|多消耗|多用|多花|多出|差多少|差几|相差|差额|差别|区别|\bmore\b|\bdifference\b|\bextra\b|"
     r"\bless\b|\bfewer\b|\bsave\b|\bsaves\b|\bsaving\b",
+    # Words that multiply a number without being one: no rule reads them, so a reply with them is asked about.
+    "multiplies": r"\btwice\b|\bthrice\b|\bdouble[ds]?\b|\btriple[ds]?\b|\bapiece\b|\beach (?:paid|spent|bought)\b|"
+    r"每人|每位|各付|各自|各用|两遍|三遍|翻倍|加倍",
     "total": r"一共|总共|合计|总计|加起来|\btotal\b|\baltogether\b|\bin all\b|\bcombined\b|\bsum\b",
     # --- subscription dates --------------------------------------------------------------------------
     "cancel": r"取消|退订|关闭自动续费|关掉自动续费|停止续费|停止自动续费|\bcancel\w*|\bunsubscribe\b|"

@@ -1100,6 +1100,9 @@ def guard(q: Query, outcome: Outcome) -> Outcome:
         return Refusal(outcome.rule, msg("bad_number", text=unreadable.text), cite)
     if q.has("foreign_currency"):
         return NeedInput(outcome.rule, msg("ask_currency"), cite)
+    if q.has("multiplies"):
+        word = LEXICON["multiplies"].search(q.text)
+        return NeedInput(outcome.rule, msg("ask_unused", text=word.group(0) if word else ""), cite)
     tokens: list[Quantity | ClockTime | DateMention] = [*q.quantities, *q.times, *q.dates]
     for token in sorted(tokens, key=lambda t: t.start):
         if token.start not in outcome.used:
