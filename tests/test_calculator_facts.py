@@ -52,6 +52,9 @@ PINNED = {
     "mcp_quota_pro": ("1000",),
     "mcp_quota_max": ("4000",),
     "cancel_days_before": ("3",),
+    "condition_refund": ("refunded",),
+    "condition_new_user": ("not_new_user",),
+    "condition_late_payment": ("late_payment",),
     "payment_window_hours": ("72",),
     "credit_arrival_hours": ("24", "48"),
     "contact_support_after_hours": ("72",),
@@ -97,6 +100,8 @@ def test_fact_value_is_what_the_snippet_says(facts: Facts, name: str) -> None:
         assert re.search(rf"{fact.values[0]}\s*[～~–-]\s*{fact.values[1]}", snippet)
     elif fact.kind == "utc_offset":
         assert f"UTC+{int(fact.values[0])}" in snippet
+    elif fact.kind == "condition":
+        assert read_snippet("condition", snippet) == ()  # a condition is cited, not read as a number
     else:
         assert all(plan in snippet.lower() for plan in fact.values)
 

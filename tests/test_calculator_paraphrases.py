@@ -51,7 +51,6 @@ REFERRAL = [
     ("my friend paid ¥1.5万? credit", 1500),
     ("朋友付了 50 元", 5),
     ("好友付了两百块钱 返我多少", 20),
-    ("my friend paid 20 dollars... I mean 20 yuan, how much referal bonus", 2),
     ("How much referral credit for a friend who paid 500 yuan?", 50),
     ("referral credit if friend paid 70 RMB", 7),
     ("好友交了 一千 元 我的佣金多少", 100),

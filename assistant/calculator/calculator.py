@@ -16,7 +16,7 @@ from pathlib import Path
 from ..models import Answer, Entry, Match
 from .facts import Facts, load_facts
 from .messages import render
-from .outcomes import Computed, Explained, NeedInput, Outcome, Refusal, msg
+from .outcomes import CalcState, Computed, Explained, NeedInput, Outcome, Refusal, msg, state_of
 from .query import analyze
 from .rules import evaluate
 
@@ -48,6 +48,17 @@ class Calculator:
         """
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+        outcome = self._outcome(question, now)
+        return None if outcome is None else to_answer(outcome, language)
+
+    def last_state_for(self, question: str, *, now: datetime | None = None) -> CalcState | None:
+        """The plain state behind the reply to ``question`` (rule, slots, what was asked for), or None when
+        no rule applies. The calculator is deterministic and keeps no memory: this recomputes, with the same
+        ``now`` as :meth:`try_answer`, so a conversation can ask "which rule, which inputs, what is missing"."""
+        outcome = self._outcome(question, now)
+        return None if outcome is None else state_of(outcome)
+
+    def _outcome(self, question: str, now: datetime | None) -> Outcome | None:
         if now is None:
             now = datetime.now(UTC)
         if now.tzinfo is None or now.utcoffset() is None:
@@ -55,15 +66,12 @@ class Calculator:
         if not isinstance(question, str) or not question.strip():
             return None
         try:
-            outcome = evaluate(analyze(question, self.facts.plans), self.facts, now)
+            return evaluate(analyze(question, self.facts.plans), self.facts, now)
         except Exception:
             # The calculator is a layer in front of retrieval: a bug here must cost one calculation,
             # not the whole answer. Logged with its traceback so that it gets fixed.
             log.exception("calculator failed on %r; falling back to retrieval", question[:200])
             return None
-        if outcome is None:
-            return None
-        return to_answer(outcome, language)
 
 
 def _matches(entries: Sequence[Entry]) -> tuple[Match, ...]:

@@ -33,8 +33,8 @@ from .timeparse import find_times, find_zones
 
 log = logging.getLogger(__name__)
 
-FactKind = Literal["number", "percent", "time_range", "utc_offset", "plans"]
-_KINDS: tuple[FactKind, ...] = ("number", "percent", "time_range", "utc_offset", "plans")
+FactKind = Literal["number", "percent", "time_range", "utc_offset", "plans", "condition"]
+_KINDS: tuple[FactKind, ...] = ("number", "percent", "time_range", "utc_offset", "plans", "condition")
 
 # The facts the rules read, with their kind and how many values each holds. Plans are discovered from
 # the ``plan_quota_<plan>`` facts, so a new plan needs only new facts (and its MCP quota).
@@ -53,6 +53,10 @@ REQUIRED: Mapping[str, tuple[FactKind, int]] = {
     "contact_support_after_hours": ("number", 1),
     "quota_refresh_hours": ("number", 1),
     "weekly_period_days": ("number", 1),
+    # Conditions of the FAQ that rule a referral credit out: the reply cites them instead of a number.
+    "condition_refund": ("condition", 1),
+    "condition_new_user": ("condition", 1),
+    "condition_late_payment": ("condition", 1),
 }
 QUOTA_PREFIX = "plan_quota_"  # value: [per 5 hours, per week]
 MCP_PREFIX = "mcp_quota_"  # value: web search + web reader calls per month
@@ -163,6 +167,8 @@ def check_fact(fact: Fact) -> str | None:
     """Why ``fact`` disagrees with the FAQ entry it cites, or None when it agrees."""
     if not snippet_in_entry(fact.snippet, fact.entry):
         return f"snippet {fact.snippet!r} of fact {fact.name!r} no longer appears in the FAQ entry {fact.cites!r}"
+    if fact.kind == "condition":
+        return None  # nothing to read back: the snippet stating the condition is in the entry
     if fact.kind == "plans":
         lowered = fact.snippet.lower()
         missing = [plan for plan in fact.values if plan.lower() not in lowered]

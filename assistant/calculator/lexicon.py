@@ -54,6 +54,20 @@ _RAW: Mapping[str, str] = {
     "half_price": r"半价|打对折|对折|\bhalf[\s-]price\b|\bhalf off\b|\bhalf the price\b",
     "paid": r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|充值|\bpaid\b|\bpays?\b|"
     r"\bpaying\b|\bspent\b|\bspend\b|\bbought\b|\bpurchased\b",
+    # --- what the FAQ's conditions rule out, and what is not computed ----------------------------------
+    "foreign_currency": r"\$|€|£|美元|美金|欧元|英镑|日元|日币|港币|港元|韩元|卢比|\busd\b|\beur\b|\beuros?\b|"
+    r"\bdollars?\b|\bgbp\b|\bjpy\b|\byen\b|\bhkd\b|\binr\b|\brupees?\b|\bpounds?\b|\bsgd\b|\baud\b|\bcad\b",
+    "refunded": r"退款|退了款|退单|\brefund\w*|\bcharge ?back\b|\bmoney back\b",
+    "not_new_user": r"不是新用户|非新用户|老用户|不是新订阅|之前订阅过|以前订阅过|之前买过|以前买过|已经订阅过|"
+    r"\b(?:not|isn't|wasn't|is not|was not) (?:a )?new (?:user|customer|subscriber)\b|\bexisting (?:user|customer|"
+    r"subscriber)\b|\balready (?:subscribed|had a (?:plan|subscription))\b|\bsubscribed before\b",
+    "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",
+    "difference": r"多扣|多消耗|多用|多花|多出|差多少|差几|相差|差额|差别|区别|\bmore\b|\bdifference\b|\bextra\b|"
+    r"\bless\b|\bfewer\b|\bsave\b|\bsaves\b|\bsaving\b",
+    # Words that multiply a number without being one: no rule reads them, so a reply with them is asked about.
+    "multiplies": r"\btwice\b|\bthrice\b|\bdouble[ds]?\b|\btriple[ds]?\b|\bapiece\b|\beach (?:paid|spent|bought)\b|"
+    r"每人|每位|各付|各自|各用|两遍|三遍|翻倍|加倍",
+    "total": r"一共|总共|合计|总计|加起来|\btotal\b|\baltogether\b|\bin all\b|\bcombined\b|\bsum\b",
     # --- subscription dates --------------------------------------------------------------------------
     "cancel": r"取消|退订|关闭自动续费|关掉自动续费|停止续费|停止自动续费|\bcancel\w*|\bunsubscribe\b|"
     r"\bturn off (?:the )?auto[\s-]?renew\w*|\bstop (?:the )?auto[\s-]?renew\w*",
@@ -117,8 +131,8 @@ WINDOWS: Mapping[str, re.Pattern[str]] = {
         re.ASCII,
     ),
     "month": re.compile(
-        r"每月|每个月|本月|这个月|当月|这月|月度|\bper month\b|\bmonthly\b|\ba month\b|\bthis month\b|"
-        r"\beach month\b|\bevery month\b|/month\b|/mo\b",
+        r"每月|每个月|一个月|本月|这个月|当月|这月|月度|\bone month\b|\bper month\b|\bmonthly\b|\ba month\b|"
+        r"\bthis month\b|\beach month\b|\bevery month\b|/month\b|/mo\b",
         re.ASCII,
     ),
 }

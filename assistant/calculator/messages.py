@@ -90,6 +90,9 @@ def _step_cash(a: Mapping[str, Any], lang: Language) -> str:
 def _step_left(a: Mapping[str, Any], lang: Language) -> str:
     used = a["used"]
     shown = fmt_number(used[0]) if len(used) == 1 else "(" + " + ".join(fmt_number(u) for u in used) + ")"
+    if sum(used) > a["quota"]:  # never "400 − 500 = 0": say that the result is clamped
+        clamp = _pick(lang, "（用量已超过额度，按 0 计）", " (more than the quota was used, so 0 is left)")
+        return f"{fmt_number(a['quota'])} − {shown} < 0 → 0{clamp}"
     return f"{fmt_number(a['quota'])} − {shown} = {fmt_number(a['left'])}"
 
 
@@ -143,11 +146,16 @@ def _head_cost(a: Mapping[str, Any], lang: Language) -> str:
 
 
 def _head_peak(a: Mapping[str, Any], lang: Language) -> str:
-    return _pick(
-        lang,
-        "**是，属于高峰期**" if a["peak"] else "**否，属于非高峰期**",
-        "**Yes, that is peak time**" if a["peak"] else "**No, that is off-peak**",
-    )
+    """Yes/no is the computed value itself (the answer to the question asked), the period says why."""
+    yes = a.get("answer", a["peak"])
+    zh = ("是" if yes else "否") + ("，属于高峰期" if a["peak"] else "，属于非高峰期")
+    en = ("Yes" if yes else "No") + (", that is peak time" if a["peak"] else ", that is off-peak")
+    return f"**{_pick(lang, zh, en)}**"
+
+
+def _step_parts(a: Mapping[str, Any], lang: Language) -> str:
+    parts = " + ".join(fmt_number(p) for p in a["parts"])
+    return _pick(lang, f"合计：{parts} = {fmt_number(a['total'])}", f"Total: {parts} = {fmt_number(a['total'])}")
 
 
 def _ask_plan(a: Mapping[str, Any], lang: Language) -> str:
@@ -189,6 +197,7 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "step_capacity": _step_capacity,
     "head_cost": _head_cost,
     "head_peak": _head_peak,
+    "step_parts": _step_parts,
     "ask_plan": _ask_plan,
     "note_zone": _note_zone,
     "f_keep": _f_keep,
@@ -213,6 +222,12 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "“{text}”不是整数，prompt 和调用次数只能是整数。",
         "“{text}” is not a whole number; prompts and calls are counted in whole numbers.",
     ),
+    "ask_zone": (
+        "我无法确定“{text}”是哪个时区（不存在或有多种含义），为避免算错不做换算。请用 UTC±小时、城市名或"
+        "“北京时间”说明时区。",
+        "I can't tell which time zone “{text}” is (it doesn't exist or could mean several), so I won't guess. "
+        "Please give it as UTC±hours, a city, or Beijing time.",
+    ),
     "bad_time": (
         "“{text}”不是有效的时间，无法计算。请给出 0:00–23:59 之间的时间。",
         "“{text}” is not a valid time of day, so I can't compute with it. Please give a time between 0:00 and 23:59.",
@@ -234,6 +249,51 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "请告诉我套餐原价或好友最终实际支付的金额（元），我再按折扣和抵扣计算赠金。",
         "What was the original price, or the cash your friend finally paid (in CNY)? "
         "Then I can apply the discounts and deductions.",
+    ),
+    "bad_number": (
+        "“{text}”这个数字有多种读法（或无法识别），为避免算错我不做计算。"
+        "请用普通写法（例如 1000 或 1,000.50）重新告诉我。",
+        "I can't read “{text}” as one unambiguous number, so I won't guess. Please write it plainly "
+        "(for example 1000 or 1,000.50).",
+    ),
+    "ask_currency": (
+        "FAQ 中的金额都以人民币（元）计，我不会换算其他货币。请告诉我以人民币计的金额。",
+        "The FAQ's amounts are in CNY (yuan), and I don't convert other currencies. Please give the amount in CNY.",
+    ),
+    "ask_unused": (
+        "我不确定“{text}”在这个问题里指什么，为避免给出错误的数字，请说明它的含义（例如原价、实付、次数还是时间）。",
+        "I'm not sure what “{text}” refers to here, and I won't guess. Please say what it is (a price, the cash "
+        "paid, a number of prompts, a time...).",
+    ),
+    "cond_refund": (
+        "订单发生退款时不发放赠金（成功邀请要求订单 1 天内无退款），所以这里没有可计算的赠金。",
+        "No referral credit is given when the order is refunded (a successful invite needs no refund within "
+        "1 day), so there is no credit to compute.",
+    ),
+    "cond_not_new": (
+        "好友必须是套餐新用户（未订阅付费过）邀请才算成功；好友不是新用户时不发放赠金。",
+        "The invite only counts if your friend is a new plan user (never subscribed before); for an existing "
+        "user no referral credit is given.",
+    ),
+    "cond_late": (
+        "好友需在 {hours} 小时内完成首单支付，超过 {hours} 小时支付不发放赠金，所以这里没有可计算的赠金。",
+        "Your friend must pay the first order within {hours} hours; a later payment earns no referral credit, "
+        "so there is no credit to compute.",
+    ),
+    "head_cost_diff": (
+        "**高峰期比非高峰期多消耗 {diff} 次 prompt 额度**",
+        "**{diff} more prompts of quota at peak than off-peak**",
+    ),
+    "step_diff": ("差额：{peak} − {off} = {diff}", "Difference: {peak} − {off} = {diff}"),
+    "head_cost_total": ("**共消耗 {total} 次 prompt 额度**", "**{total} prompts of quota in total**"),
+    "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
+    "note_clamped": (
+        "计算结果不能小于 0，已按 0 计。",
+        "The result cannot be below 0, so it is shown as 0.",
+    ),
+    "note_payment_window_ok": (
+        "好友在 {hours} 小时内完成了支付，满足邀请条件。",
+        "Your friend paid within {hours} hours, which meets the invite condition.",
     ),
     "ask_which_amount": (
         "你给出了多个金额，请说明哪一个是原价、哪一个是好友最终实际支付的金额。",
@@ -399,6 +459,11 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "The 5-hour quota is rolling: each request's quota comes back {hours} hours after it was used.",
     ),
     "head_week_reset": ("**周额度下一次在 {when} 重置**", "**The weekly quota next resets on {when}**"),
+    "head_week_reset_nth": ("**第 {n} 次周额度重置在 {when}**", "**Weekly reset number {n} is on {when}**"),
+    "step_week_reset_nth": (
+        "{start} + {n} × {days} 天 = {end}",
+        "{start} + {n} × {days} days = {end}",
+    ),
     "step_week_reset": (
         "{start} 起每 {days} 天重置一次，下一次为 {end}",
         "{start}, then every {days} days: next reset {end}",

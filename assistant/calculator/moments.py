@@ -48,6 +48,10 @@ def find_moment(
     ``prefer`` places a date written without a year: "next" (a billing date is ahead) or "nearest"
     (when a friend arrived or paid: usually a few days ago, sometimes just ahead).
     """
+    for named in q.zones:
+        if named.error:
+            log.debug("refusing: %s %r", named.error, named.label)
+            return msg("ask_zone", text=named.label.strip())
     for written_time in q.times:
         if written_time.error:
             log.debug("refusing: %s", written_time.error)

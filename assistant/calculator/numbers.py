@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-Unit = Literal["cny", "percent", "zhe", "count", "hour", "day", "times", "none"]
+Unit = Literal["cny", "percent", "zhe", "count", "hour", "day", "times", "none", "malformed"]
 
 # Anything above this is treated as a typo or an attack, never computed (issue 3: "absurd sizes").
 MAX_MAGNITUDE = Decimal(10) ** 9
@@ -57,7 +57,7 @@ _EN_TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
 
 # Words that contain numeral characters without meaning a number ("一共" = in total, "千万" = by all means).
@@ -71,15 +71,26 @@ _NOT_NUMBERS = re.compile(
 _ARABIC = re.compile(
     r"(?:(?<![a-z0-9.])|(?<=rmb)|(?<=cny))"  # "v2" is not a number, "rmb100" is
     r"(?P<sign>[-−]\s*)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?:\s*(?P<mult>[万千百亿]|k(?![a-z])|w(?![a-z])))?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?|"
+    r"(?:\d+(?:\.\d+)?|\.\d+)e[+-]?\d{1,3}(?![\d.])|10\s*\^\s*\d{1,3}(?![\d.])|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s*(?P<mult>万亿|[万千百亿]|k(?![a-z])|w(?![a-z])))?"
 )
+# Numerals that could be read two ways or not at all: hexadecimal, European separators (1.000,50), several
+# dots or commas out of the thousands pattern, a power of something other than ten. Refused, never guessed.
+_MALFORMED = re.compile(
+    r"(?<![a-z0-9.,])(?:0x[0-9a-f]+|\d+(?:\.\d{3})+,\d+|\d+(?:\.\d+){2,}|\d+(?:,\d+)*,\d{1,2}(?!\d)(?=\s*(?:元|块|"
+    r"yuan|rmb|cny))|(?!10\s*\^)\d+\s*\^\s*\d+|"
+    r"(?!\d{1,3}(?:_\d{3})+(?![\d_]))\d+(?:_\d+)+)(?![\d])",
+    re.ASCII,
+)
+# 大写数字 (on receipts and contracts) read as the ordinary numerals, character for character.
+_FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億圆圓", "一二二三三四五六六七八九十百千万亿元元")
 _CHINESE = re.compile(rf"(?P<sign>负\s*)?(?P<num>[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)")
 _PERCENT_CN = re.compile(
     rf"(?P<sign>负\s*)?百分之\s*(?P<num>\d+(?:\.\d+)?|[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)"
 )
 _ENGLISH = re.compile(rf"\b(?P<num>(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)\b", re.ASCII)
-_CURRENCY_BEFORE = re.compile(r"(?:¥|\$|rmb|cny|yuan|人民币)\s*$")
+_CURRENCY_BEFORE = re.compile(r"(?:¥|￥|rmb|cny|yuan|人民币)\s*$")
 # re.ASCII: "prompts扣多少" and "5h内" are written without a space, and \b must still end the English word.
 _UNIT_AFTER = re.compile(
     r"\s*(?:"
@@ -146,7 +157,7 @@ class Quantity:
 
 def prepare(text: str) -> str:
     """The form every scanner reads: NFKC (full-width digits and punctuation become ASCII) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    return unicodedata.normalize("NFKC", text).lower().translate(_FINANCIAL)
 
 
 def blank(text: str, start: int, end: int) -> str:
@@ -209,13 +220,12 @@ def _chinese_integer(raw: str) -> int | None:
 
 
 def parse_english_numeral(raw: str) -> Decimal | None:
-    """Read English number words: "four", "twenty-five", "two hundred and fifty", "three thousand"."""
+    """Read English number words: "four", "twenty-five", "two hundred and fifty", "one thousand million" (10^9)."""
     words = [w for w in re.split(r"[\s-]+", raw.lower()) if w and w != "and"]
     if not words:
         return None
     total = 0
     current = 0
-    seen = False
     for word in words:
         if word in _EN_UNITS:
             current += _EN_UNITS[word]
@@ -225,19 +235,25 @@ def parse_english_numeral(raw: str) -> Decimal | None:
             scale = _EN_SCALES[word]
             if scale == 100:
                 current = (current or 1) * 100
+            elif current == 0 and 0 < total < scale:
+                total *= scale  # "one thousand million": the scale multiplies what came before
             else:
                 total += (current or 1) * scale
                 current = 0
         else:
             return None
-        seen = True
-    return Decimal(total + current) if seen else None
+    return Decimal(total + current)
 
 
 def _decimal(raw: str) -> Decimal | None:
+    """Read an Arabic numeral whole: 1,000.5, 1_000, 1.5e3, 10^20."""
+    compact = re.sub(r"[,_\s]", "", raw)
     try:
-        return Decimal(raw.replace(",", ""))
-    except InvalidOperation:
+        if "^" in compact:
+            base, _, power = compact.partition("^")
+            return Decimal(base) ** int(power)
+        return Decimal(compact)
+    except (InvalidOperation, ValueError):
         return None
 
 
@@ -263,7 +279,7 @@ def _with_jiao(text: str, value: Decimal, unit: Unit, end: int) -> tuple[Decimal
 def _multiplier(mark: str | None) -> int:
     if not mark:
         return 1
-    return {"万": 10_000, "w": 10_000, "千": 1000, "k": 1000, "百": 100, "亿": 100_000_000}[mark]
+    return {"万": 10_000, "w": 10_000, "千": 1000, "k": 1000, "百": 100, "亿": 100_000_000, "万亿": 10**12}[mark]
 
 
 def scan(text: str) -> list[Quantity]:
@@ -274,8 +290,6 @@ def scan(text: str) -> list[Quantity]:
     taken: list[tuple[int, int]] = []
     found: list[Quantity] = []
     work = text
-    for match in _NOT_NUMBERS.finditer(work):
-        work = blank(work, match.start(), match.end())
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
@@ -283,6 +297,12 @@ def scan(text: str) -> list[Quantity]:
     def add(value: Decimal, unit: Unit, start: int, end: int) -> None:
         taken.append((start, end))
         found.append(Quantity(value, unit, start, end, text[start:end].strip()))
+
+    for match in _NOT_NUMBERS.finditer(work):
+        work = blank(work, match.start(), match.end())
+    for match in _MALFORMED.finditer(work):
+        add(Decimal(0), "malformed", match.start(), match.end())
+        work = blank(work, match.start(), match.end())
 
     for match in _PERCENT_CN.finditer(work):
         raw = match.group("num")

@@ -30,7 +30,12 @@ def msg(key: str, **args: Any) -> Msg:
 
 @dataclass(frozen=True)
 class Computed:
-    """A value with the formula steps (the user's numbers) and notes on the assumptions made."""
+    """A value with the formula steps (the user's numbers) and notes on the assumptions made.
+
+    ``used`` lists where each quantity, time and date of the question that fed a slot starts (offsets into
+    :attr:`.query.Query.text`): :func:`.rules.evaluate` refuses to answer when the question holds one that
+    no slot consumed. ``slots`` are the inputs by name, as plain data (see :class:`CalcState`).
+    """
 
     rule: str
     value: Value
@@ -39,6 +44,8 @@ class Computed:
     steps: tuple[Msg, ...]
     notes: tuple[Msg, ...]
     cites: tuple[Entry, ...]  # main entry first
+    used: frozenset[int] = frozenset()
+    slots: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,4 +78,38 @@ class Explained:
 Outcome = Computed | NeedInput | Refusal | Explained
 
 
-__all__ = ["Computed", "Explained", "Msg", "NeedInput", "Outcome", "Refusal", "msg"]
+@dataclass(frozen=True)
+class CalcState:
+    """Plain data about the calculator's reply to one question, for a follow-up turn in a conversation.
+
+    ``rule`` is the rule that took the question ("referral_credit", "glm5_cost"...); ``slots`` its inputs by
+    name as plain JSON-ready values (numbers as strings of the exact Decimal); ``missing`` names what the reply
+    asked for (None when a number was computed); ``kind`` is "computed", "asked", "refused" or "explained".
+    """
+
+    rule: str
+    kind: str
+    slots: dict[str, Any]
+    missing: str | None = None
+
+
+def state_of(outcome: Outcome) -> CalcState:
+    """The :class:`CalcState` of an outcome."""
+    if isinstance(outcome, Computed):
+        return CalcState(outcome.rule, "computed", {k: _plain(v) for k, v in outcome.slots})
+    if isinstance(outcome, NeedInput):
+        return CalcState(outcome.rule, "asked", {}, outcome.ask.key)
+    if isinstance(outcome, Refusal):
+        return CalcState(outcome.rule, "refused", {}, outcome.problem.key)
+    return CalcState(outcome.rule, "explained", {}, None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+__all__ = ["CalcState", "Computed", "Explained", "Msg", "NeedInput", "Outcome", "Refusal", "msg", "state_of"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..normalize import clean
 from .lexicon import CLAUSE_BREAK, LEXICON, MASKED_BEFORE, MODEL_NAMES, WINDOWS
@@ -161,4 +161,18 @@ def analyze(question: str, plans: Sequence[str] = ()) -> Query:
     )
 
 
-__all__ = ["MAX_CHARS", "Query", "analyze"]
+def clause_query(q: Query, position: int) -> Query:
+    """``q`` narrowed to the clause holding ``position``: only its times, its peak or off-peak words, and its
+    dates (or the question's, when the clause names none). Zones stay: one is usually written once."""
+    start, end = q.clause(position)
+    part = q.text[start:end]
+    flags = set(q.flags) - {"peak", "offpeak"}
+    if LEXICON["offpeak"].search(part):
+        flags.add("offpeak")
+    if LEXICON["peak"].search(LEXICON["offpeak"].sub(" ", part)):
+        flags.add("peak")
+    dates = tuple(d for d in q.dates if start <= d.start < end) or q.dates
+    return replace(q, flags=frozenset(flags), times=tuple(t for t in q.times if start <= t.start < end), dates=dates)
+
+
+__all__ = ["MAX_CHARS", "Query", "analyze", "clause_query"]

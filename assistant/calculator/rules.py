@@ -34,9 +34,10 @@ from .moments import (
     show,
     zone_note,
 )
-from .numbers import Quantity
+from .numbers import Quantity, parse_chinese_numeral
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
-from .query import Query
+from .query import Query, clause_query
+from .timeparse import ClockTime, DateMention
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,38 @@ def _only_plan(q: Query) -> str | None:
     return q.plans[0] if len(q.plans) == 1 else None
 
 
+def _moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
+    """The time and date a rule reads through :func:`.moments.find_moment` (the first of each).
+
+    With ``facts``, a range of two times ("14点到18点") is consumed whole when it lies on one side of the
+    peak window, since it then has one peak status; a range across the boundary stays unconsumed (asked).
+    """
+    used = frozenset([q.times[0].start] if q.times else []) | frozenset([q.dates[0].start] if q.dates else [])
+    if facts is not None and len(q.times) == 2 and _RANGE.fullmatch(q.text, q.times[0].end, q.times[1].start):
+        start, end = facts.times("peak_window")
+        first, last = q.times[0].as_time(), q.times[1].as_time()
+        if last < first and last.hour < 12 <= first.hour:  # "下午 3 点到 4 点": the period is written once
+            last = last.replace(hour=last.hour + 12)
+        inside = start <= first < end and start < last <= end
+        outside = first < last and (last <= start or first >= end)
+        if (inside or outside) and not q.zones:
+            used |= {q.times[1].start}
+    return used
+
+
+_RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|\bto\b|\buntil\b|\btill\b|\band\b)\s*", re.ASCII)
+
+
+def _restated(q: Query, values: tuple[Decimal, ...] | list[Decimal]) -> frozenset[int]:
+    """Counts that restate a quota of the FAQ ("Pro 每 5 小时 400 次"): consumed, they change nothing."""
+    return frozenset(c.start for c in q.counts() if c.value in values)
+
+
 # --------------------------------------------------------------------------- referral credit
 
 MoneyRole = Literal["paid", "original", "deduction"]
 _DEDUCTION_AFTER = re.compile(
-    r"\s*(?:的)?\s*(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
+    r"\s*(?:的)?\s*(?:(?:worth\s+)?(?:of|in)\s+(?:(?:his|her|their|my|the|own|own's)\s+){0,2})?(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
     r"\bdiscount\b|(?P<credit>赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))",
     re.ASCII,
 )
@@ -138,7 +166,7 @@ def _asked_credit(q: Query, amount: Quantity, after: re.Match[str]) -> bool:
 
 def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
     """What an amount of money is, from the words around it: paid cash, the original price, or a deduction."""
-    deduction = _DEDUCTION_AFTER.match(q.after(amount))
+    deduction = _DEDUCTION_AFTER.match(q.after(amount, 40))
     if deduction and not _asked_credit(q, amount, deduction):
         return "deduction"
     before = q.before(amount)
@@ -178,6 +206,8 @@ def _referral_asked(q: Query) -> bool:
     """
     if q.has("which_time", "refresh", "remaining") or (q.has("howto") and not q.has("calc_word")):
         return False
+    if q.has("monthly_value") and not q.has("friend", "referral"):
+        return False  # "how much API value do I get for 50 yuan a month" is the monthly-value rule
     if q.has("referral") and q.has("how_many", "calc_word"):
         return True
     if q.has("i_get") and q.has("friend") and q.has("paid"):
@@ -192,11 +222,15 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return None
     entry = facts.entry("referral_rate")
     rate = facts.number("referral_rate")
+    ruled_out = _ruled_out(q, facts)
+    if isinstance(ruled_out, Explained):
+        return ruled_out
     money = _money(q)
     shares = list(q.of_unit("percent", "zhe"))
     problem = _problem(money + shares)
     if problem:
         return Refusal("referral_credit", problem, entry)
+    used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money)
 
     roles = [(amount, _money_role(q, amount)) for amount in money]
     paid = [amount for amount, role in roles if role == "paid"]
@@ -215,6 +249,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             if cut > 1:
                 return Refusal("referral_credit", msg("bad_discount", text=share.text), entry)
             factors.append((1 - cut, msg("f_cut", share=cut)))
+        elif share.value / 100 != rate:  # "返 20%": a rate the FAQ does not state is not silently replaced
+            return NeedInput("referral_credit", msg("ask_unused", text=share.text), entry)
     if q.has("half_price") and not any(kept == Decimal("0.5") for kept, _ in factors):
         factors.append((Decimal("0.5"), msg("f_keep", share=Decimal("0.5"), text="½")))
     notes: list[Msg] = []
@@ -230,6 +266,12 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         ask = msg("ask_price") if (deductions or factors) else msg("ask_paid", rate=rate)
         return NeedInput("referral_credit", ask, entry)
     steps: list[Msg] = []
+    if len(paid) > 1:
+        return (
+            _credit_total(q, paid, rate, entry, used)
+            if not (bases or deductions or factors)
+            else NeedInput("referral_credit", msg("ask_which_amount"), entry)
+        )
     if paid:
         cash = paid[-1].value
         steps.append(msg("step_cash_given", cash=cash))
@@ -244,6 +286,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             cash *= kept
         cash -= sum((d.value for d in deductions), Decimal(0))
         cash = cash.quantize(CENT, rounding=ROUND_HALF_UP)
+        if deductions and cash < 0:
+            notes.append(msg("note_clamped"))
         steps.append(
             msg(
                 "step_cash",
@@ -269,7 +313,63 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         tuple(steps),
         tuple(notes),
         (entry,),
+        used,
+        (("cash_paid", cash), ("rate", rate), ("credit", credit)),
     )
+
+
+def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
+    """Several friends' payments: the credit of each, then the total, only when a total is asked for."""
+    if not q.has("total"):
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+    credits = [(p.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for p in paid]
+    steps = [msg("step_credit", cash=p.value, rate=rate, credit=c) for p, c in zip(paid, credits, strict=True)]
+    total = sum(credits, Decimal(0))
+    steps.append(msg("step_parts", parts=tuple(credits), total=total))
+    return Computed(
+        "referral_credit",
+        plain_number(total),
+        "CNY",
+        msg("head_credit_total", credit=total),
+        tuple(steps),
+        (msg("note_referral_rule", rate=rate),),
+        (entry,),
+        used,
+        (("cash_paid", tuple(p.value for p in paid)), ("rate", rate), ("credit", total)),
+    )
+
+
+_FRIEND_AFTER = re.compile(r"\s*(?:位|名)?\s*(?:好友|朋友|\bfriends?\b)", re.ASCII)
+
+
+def _friend_counts(q: Query, money: list[Quantity]) -> frozenset[int]:
+    """ "一个好友 / 另一个好友 / two friends": a count of friends that matches the payments is consumed."""
+    return frozenset(
+        c.start for c in q.of_unit("count", "none") if _FRIEND_AFTER.match(q.text, c.end) and c.value in (1, len(money))
+    )
+
+
+# "第 4 天才付款": on day N, i.e. up to N × 24 hours after arriving.
+_DAY_ORDINAL = re.compile(r"第\s*$")
+
+
+def _ruled_out(q: Query, facts: Facts) -> Explained | frozenset[int]:
+    """A condition of the FAQ that rules the credit out (refund, not a new user, paid after 72 hours), cited;
+    otherwise the waiting times the question states, consumed by the 72-hour condition they meet."""
+    window = facts.number("payment_window_hours")
+    for flag, fact, key in (
+        ("refunded", "condition_refund", "cond_refund"),
+        ("not_new_user", "condition_new_user", "cond_not_new"),
+        ("late_payment", "condition_late_payment", "cond_late"),
+    ):
+        if q.has(flag):
+            return Explained("referral_credit", msg(key, hours=window), facts.entry(fact))
+    waits = q.of_unit("day", "hour")
+    for wait in waits:
+        hours = wait.value * 24 if wait.unit == "day" else wait.value
+        if hours > window:
+            return Explained("referral_credit", msg("cond_late", hours=window), facts.entry("condition_late_payment"))
+    return frozenset(w.start for w in waits)
 
 
 def _stated_invite_cut(q: Query) -> bool:
@@ -301,35 +401,82 @@ def _cost_asked(q: Query, counts: tuple[Quantity, ...]) -> bool:
 
 
 def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak."""
+    """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak.
+
+    Several counts, each with its own time or peak/off-peak word, are costed one by one and added up; one
+    count asked at peak *and* off-peak ("how many more at peak") gives both costs and their difference.
+    """
     if not q.has("glm5") or q.has("remaining", "asks_multiplier", "asks_money"):
         return None
     counts = q.counts()
     if not counts or not _cost_asked(q, counts):
         return None
+    # "10 prompts at peak and 5 off-peak": a bare number with its own time or peak word is a count too.
+    bare = [x for x in q.of_unit("none") if x not in counts and _has_own_time(clause_query(q, x.start))]
+    counts = tuple(sorted([*counts, *bare], key=lambda x: x.start)) if len(counts) == 1 else counts
     entry = facts.entry("glm5_multipliers")
     problem = _problem(counts, whole=True)
     if problem:
         return Refusal("glm5_cost", problem, entry)
-    if len(counts) > 1:
-        return NeedInput("glm5_cost", msg("ask_prompt_count"), entry)
-    status = peak_status(q, facts, now)
-    if isinstance(status, Msg):
-        return Refusal("glm5_cost", status, entry)
-    if status is None:
-        return NeedInput("glm5_cost", _ask_time(facts), entry)
-    prompts = counts[0].value
-    factor = multiplier(facts, status.peak)
-    cost = prompts * factor
+    plan = _only_plan(q)
+    if plan is not None and not facts.has_glm5(plan):
+        return Explained("glm5_cost", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
+    used = frozenset(c.start for c in counts)
+    if len(counts) == 1 and q.has("peak") and q.has("offpeak") and q.has("difference"):
+        prompts = counts[0].value
+        high, low = prompts * multiplier(facts, True), prompts * multiplier(facts, False)
+        steps = (
+            msg("step_cost", prompts=prompts, factor=multiplier(facts, True), cost=high, peak=True),
+            msg("step_cost", prompts=prompts, factor=multiplier(facts, False), cost=low, peak=False),
+            msg("step_diff", peak=high, off=low, diff=high - low),
+        )
+        slots = (("prompts", prompts), ("peak_cost", high), ("offpeak_cost", low))
+        return Computed(
+            "glm5_cost",
+            plain_number(high - low),
+            "prompts",
+            msg("head_cost_diff", diff=high - low),
+            steps,
+            (),
+            (entry,),
+            used,
+            slots,
+        )
+    parts: list[tuple[Decimal, Decimal, Decimal, bool, Msg]] = []  # prompts, factor, cost, peak, basis
+    for count in counts:
+        sub = clause_query(q, count.start) if len(counts) > 1 else q
+        if len(counts) > 1 and not _has_own_time(sub):
+            return NeedInput("glm5_cost", msg("ask_prompt_count"), entry)
+        status = peak_status(sub, facts, now)
+        if isinstance(status, Msg):
+            return Refusal("glm5_cost", status, entry)
+        if status is None:
+            return NeedInput("glm5_cost", _ask_time(facts), entry)
+        used |= _moment_used(sub, facts)
+        factor = multiplier(facts, status.peak)
+        parts.append((count.value, factor, count.value * factor, status.peak, status.basis))
+    steps_list = [msg("step_cost", prompts=n, factor=f, cost=c, peak=p) for n, f, c, p, _ in parts]
+    total = sum((c for _, _, c, _, _ in parts), Decimal(0))
+    if len(parts) > 1:
+        steps_list.append(msg("step_parts", parts=tuple(c for _, _, c, _, _ in parts), total=total))
+        headline = msg("head_cost_total", total=total)
+    else:
+        headline = msg("head_cost", cost=total, peak=parts[0][3])
     return Computed(
         "glm5_cost",
-        plain_number(cost),
+        plain_number(total),
         "prompts",
-        msg("head_cost", cost=cost, peak=status.peak),
-        (msg("step_cost", prompts=prompts, factor=factor, cost=cost, peak=status.peak),),
-        (status.basis,),
+        headline,
+        tuple(steps_list),
+        tuple(dict.fromkeys(b for *_, b in parts)),
         (entry,),
+        used,
+        (("prompts", tuple(n for n, *_ in parts)), ("peak", tuple(p for *_, p, _ in parts)), ("cost", total)),
     )
+
+
+def _has_own_time(clause: Query) -> bool:
+    return bool(clause.times) or clause.has("peak", "offpeak")
 
 
 def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -371,10 +518,12 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         "peak_check",
         answer,
         None,
-        msg("head_peak", peak=status.peak),
+        msg("head_peak", peak=status.peak, answer=answer),
         (status.basis,),
         (msg("note_multipliers", peak=multiplier(facts, True), off=multiplier(facts, False)),),
         (entry,),
+        _moment_used(q),
+        (("time", iso(moment.at, True)), ("peak", status.peak)),
     )
 
 
@@ -414,9 +563,11 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if window is None:
         return NeedInput(rule, msg("ask_window"), main)
     quota = facts.quota(plan)[0 if window == "5h" else 1]
+    used = _restated(q, [quota])
     steps: list[Msg] = []
     notes: list[Msg] = []
     cites = (main, quota_entry) if main is not quota_entry else (main,)
+    slots: tuple[tuple[str, object], ...] = (("plan", plan), ("window", window), ("quota", quota))
     low: Decimal
     high: Decimal
     if glm5:
@@ -434,6 +585,7 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             low = high = (quota / factor).to_integral_value(ROUND_FLOOR)
             steps.append(msg("step_capacity", quota=quota, factor=factor, prompts=low, peak=status.peak))
             notes.append(status.basis)
+            used |= _moment_used(q)
         if any((quota / f) != (quota / f).to_integral_value() for f in facts.pair("glm5_multipliers")):
             notes.append(msg("note_rounded_down"))
     else:
@@ -463,6 +615,8 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             tuple(steps),
             tuple(notes),
             cites,
+            used,
+            slots,
         )
     if low == high:
         return Computed(
@@ -473,6 +627,8 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             tuple(steps),
             tuple(notes),
             cites,
+            used,
+            slots,
         )
     return Computed(
         rule,
@@ -482,6 +638,8 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         tuple(steps),
         tuple(notes),
         cites,
+        used,
+        slots,
     )
 
 
@@ -511,6 +669,8 @@ def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_mcp", plan=plan, n=quota),),
         (msg("note_mcp_pool"),),
         (entry,),
+        _restated(q, [quota]),
+        (("plan", plan), ("quota", quota)),
     )
 
 
@@ -543,6 +703,8 @@ def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_value", fee=fee, low_x=low_x, high_x=high_x, low=low, high=high),),
         (msg("note_value", low_x=low_x, high_x=high_x),),
         (entry,),
+        frozenset([fees[0].start]),
+        (("monthly_fee", fee),),
     )
 
 
@@ -579,10 +741,13 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if plan is None:
         return NeedInput("remaining", msg("ask_plan", plans=facts.plans), entry)
     used = sum((c.value for c in counts), Decimal(0))
+    consumed = frozenset(c.start for c in counts)
+    slots: tuple[tuple[str, object], ...] = (("plan", plan), ("used", used))
     steps: list[Msg] = []
     notes: list[Msg] = []
     if mcp:
         quota = facts.mcp_quota(plan)
+        consumed |= _restated(q, [quota])
         left = max(quota - used, Decimal(0))
         steps.append(msg("step_left", quota=quota, used=tuple(c.value for c in counts), left=left))
         notes.append(msg("note_mcp_pool"))
@@ -596,11 +761,15 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             tuple(steps),
             tuple(notes),
             (entry,),
+            consumed,
+            slots,
         )
     window = _quota_window(q)
     if window is None:
         return NeedInput("remaining", msg("ask_window"), entry)
     quota = facts.quota(plan)[0 if window == "5h" else 1]
+    consumed |= _restated(q, [quota])
+    slots = (*slots, ("window", window), ("quota", quota))
     cites: tuple[Entry, ...] = (entry,)
     if q.has("glm5"):
         glm_entry = facts.entry("glm5_multipliers")
@@ -615,6 +784,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         factor = multiplier(facts, status.peak)
         steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=status.peak))
         notes.append(status.basis)
+        consumed |= _moment_used(q)
         used = used * factor
         shown_used: tuple[Decimal, ...] = (used,)
     else:
@@ -645,6 +815,8 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             tuple(steps),
             tuple(notes),
             cites,
+            consumed,
+            slots,
         )
     return Computed(
         "remaining",
@@ -654,6 +826,8 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         tuple(steps),
         tuple(notes),
         cites,
+        consumed,
+        slots,
     )
 
 
@@ -691,6 +865,8 @@ def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_cancel", billing=f"{moment.at:%Y-%m-%d}", days=days, date=f"{latest:%Y-%m-%d}"),),
         tuple(notes),
         (entry,),
+        _moment_used(q),
+        (("billing_date", f"{moment.at:%Y-%m-%d}"),),
     )
 
 
@@ -723,6 +899,8 @@ def payment_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_plus_hours", start=show(moment.at, with_time), hours=hours, end=show(deadline, with_time)),),
         tuple(notes),
         (entry,),
+        _moment_used(q),
+        (("start", iso(moment.at, with_time)),),
     )
 
 
@@ -764,7 +942,8 @@ def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             support=show(support, with_time),
         )
         value = iso(late, with_time)
-    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,))
+    slots = (("paid_at", iso(moment.at, with_time)),)
+    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,), _moment_used(q), slots)
 
 
 def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -783,10 +962,33 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if not q.has("ordered"):
             return None
         period = timedelta(days=int(facts.number("weekly_period_days")))
+        with_time = moment.time_given
+        nth = _ordinal(q)
+        if nth is not None:
+            number, spot = nth
+            reset = moment.at + number * period
+            return Computed(
+                "quota_refresh",
+                iso(reset, with_time),
+                None,
+                msg("head_week_reset_nth", n=number, when=show(reset, with_time)),
+                (
+                    msg(
+                        "step_week_reset_nth",
+                        start=show(moment.at, with_time),
+                        n=number,
+                        days=facts.number("weekly_period_days"),
+                        end=show(reset, with_time),
+                    ),
+                ),
+                (zone_note(moment),),
+                (entry,),
+                _moment_used(q) | spot,
+                (("ordered_at", iso(moment.at, with_time)), ("nth", number)),
+            )
         reset = moment.at + period
         while reset <= now:
             reset += period
-        with_time = moment.time_given
         return Computed(
             "quota_refresh",
             iso(reset, with_time),
@@ -802,6 +1004,8 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             ),
             (zone_note(moment),),
             (entry,),
+            _moment_used(q),
+            (("ordered_at", iso(moment.at, with_time)),),
         )
     if not moment.time_given:
         return None
@@ -831,7 +1035,31 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         ),
         tuple(notes),
         (entry,),
+        _moment_used(q),
+        (("used_at", value),),
     )
+
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "首": 1}
+_ORDINAL = re.compile(
+    r"(?:第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*次|(?P<cn>首)次|\b(?P<en>first|second|third|fourth|fifth)\b)",
+    re.ASCII,
+)
+
+
+def _ordinal(q: Query) -> tuple[int, frozenset[int]] | None:
+    """ "第一次 / 首次 / the first / the second" reset, and where its numeral starts (a consumed quantity)."""
+    match = _ORDINAL.search(q.text)
+    if match is None:
+        return None
+    raw = match.group("n")
+    if raw is None:
+        return _ORDINALS[match.group("cn") or match.group("en")], frozenset()
+    spot = frozenset(x.start for x in q.quantities if match.start() <= x.start < match.end())
+    value = Decimal(raw) if raw.isdigit() else parse_chinese_numeral(raw)
+    if value is None or not 1 <= value <= 520:
+        return None
+    return int(value), spot
 
 
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
@@ -852,13 +1080,35 @@ RULES: tuple[Rule, ...] = (
 
 
 def evaluate(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """The outcome of the first rule that applies, or None when none does."""
+    """The outcome of the first rule that applies (checked by :func:`guard`), or None when none does."""
     for rule in RULES:
         outcome = rule(q, facts, now)
         if outcome is not None:
             log.debug("rule %s -> %s", rule.__name__, type(outcome).__name__)
-            return outcome
+            return guard(q, outcome)
     return None
+
+
+def guard(q: Query, outcome: Outcome) -> Outcome:
+    """The invariant behind every number: no number unless each quantity, time and date of the question was
+    read whole and consumed by a slot of the rule, and any money is in CNY. Otherwise ask about it."""
+    if not isinstance(outcome, Computed):
+        return outcome
+    cite = outcome.cites[0]
+    unreadable = next((x for x in q.quantities if x.unit == "malformed"), None)
+    if unreadable is not None:
+        return Refusal(outcome.rule, msg("bad_number", text=unreadable.text), cite)
+    if q.has("foreign_currency"):
+        return NeedInput(outcome.rule, msg("ask_currency"), cite)
+    if q.has("multiplies"):
+        word = LEXICON["multiplies"].search(q.text)
+        return NeedInput(outcome.rule, msg("ask_unused", text=word.group(0) if word else ""), cite)
+    tokens: list[Quantity | ClockTime | DateMention] = [*q.quantities, *q.times, *q.dates]
+    for token in sorted(tokens, key=lambda t: t.start):
+        if token.start not in outcome.used:
+            log.debug("rule %s left %r unconsumed", outcome.rule, token.text)
+            return NeedInput(outcome.rule, msg("ask_unused", text=token.text.strip()), cite)
+    return outcome
 
 
 __all__ = ["RULES", "Rule", "evaluate", "plain_number"]

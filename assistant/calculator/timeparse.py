@@ -30,6 +30,7 @@ class Zone:
     label: str  # what the answer calls it: "UTC+8", "UTC", "UTC+1", "Europe/London"
     start: int
     end: int
+    error: str | None = None  # set for a zone that does not exist or cannot be told apart (UTC+25, CST)
 
 
 @dataclass(frozen=True)
@@ -122,17 +123,88 @@ _NAMED_ZONES = {
     "Europe/Berlin": ("berlin", "柏林", "germany time", "德国时间"),
     "Europe/Moscow": ("moscow", "莫斯科"),
     "America/New_York": ("new york", "纽约", "eastern time", "est", "edt"),
-    "America/Los_Angeles": ("los angeles", "洛杉矶", "san francisco", "旧金山", "硅谷", "pacific time", "pst", "pdt"),
+    "America/Los_Angeles": (
+        "los angeles",
+        "洛杉矶",
+        "san francisco",
+        "旧金山",
+        "硅谷",
+        "pacific time",
+        "pst",
+        "pdt",
+        "seattle",
+        "西雅图",
+    ),
     "Asia/Tokyo": ("tokyo", "东京", "japan time", "日本时间", "jst"),
     "Asia/Seoul": ("seoul", "首尔", "korea time", "韩国时间", "kst"),
     "Asia/Singapore": ("singapore", "新加坡", "sgt"),
     "Asia/Hong_Kong": ("hong kong", "香港", "hkt"),
-    "Asia/Kolkata": ("india time", "印度时间"),
+    "Asia/Kolkata": (
+        "india time",
+        "印度时间",
+        "ist",
+        "india standard time",
+        "mumbai",
+        "孟买",
+        "delhi",
+        "new delhi",
+        "新德里",
+        "bangalore",
+        "bengaluru",
+        "班加罗尔",
+        "kolkata",
+        "加尔各答",
+        "chennai",
+        "hyderabad",
+    ),
+    "America/Chicago": ("chicago", "芝加哥", "central time", "cdt"),
+    "America/Denver": ("denver", "丹佛", "mountain time", "mst", "mdt"),
+    "America/Toronto": ("toronto", "多伦多"),
+    "America/Vancouver": ("vancouver", "温哥华"),
+    "America/Sao_Paulo": ("sao paulo", "são paulo", "圣保罗"),
+    "Europe/Madrid": ("madrid", "马德里"),
+    "Europe/Rome": ("rome", "罗马"),
+    "Europe/Amsterdam": ("amsterdam", "阿姆斯特丹"),
+    "Asia/Bangkok": ("bangkok", "曼谷"),
+    "Asia/Jakarta": ("jakarta", "雅加达"),
+    "Asia/Manila": ("manila", "马尼拉"),
+    "Asia/Taipei": ("taipei", "台北"),
+    "Asia/Kuala_Lumpur": ("kuala lumpur", "吉隆坡"),
+    "Pacific/Auckland": ("auckland", "奥克兰", "nzst", "nzdt"),
+    "Pacific/Honolulu": ("honolulu", "hawaii", "夏威夷", "hst"),
+    "Australia/Melbourne": ("melbourne", "墨尔本"),
     "Asia/Dubai": ("dubai", "迪拜"),
     "Australia/Sydney": ("sydney", "悉尼", "aest"),
 }
 _OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[-+−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?(?!\d)", re.ASCII)
 _CN_OFFSET = re.compile(rf"(?P<dir>东|西)(?P<h>\d{{1,2}}|{_CN_NUM})区")
+# ISO 8601: "07:00Z", "2026-07-01T15:00:00+02:00" (the zone is what follows the time).
+_ISO_Z = re.compile(r"(?<=\d)z\b", re.ASCII)
+# A minus is an offset only in a full timestamp ("t15:00-05:00", "15:00:00-05:00"): "14:00-18:00" is a range.
+_ISO_OFFSET = re.compile(
+    r"(?:(?:(?<=t\d\d:\d\d)(?::\d\d(?:\.\d+)?)?|(?<=\d\d:\d\d):\d\d(?:\.\d+)?)(?P<sign>[-+])|(?<=\d\d:\d\d)(?P<plus>\+))"
+    r"(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)",
+    re.ASCII,
+)
+_IANA = re.compile(
+    r"\b(?:africa|america|antarctica|asia|atlantic|australia|europe|indian|pacific)/[a-z_]+(?:/[a-z_]+)?\b"
+)
+# "XYZ time" or an abbreviation that names two zones (CST: China or US Central): asked about, never assumed.
+_AMBIGUOUS = re.compile(r"\b(?:cst|ast|amt|gst|sst)\b", re.ASCII)
+_WORD_TIME = re.compile(r"\b(?P<w>[a-z]{2,4})\s+time\b", re.ASCII)
+_NOT_ZONES = frozenset(
+    "peak same what any free my this that next one real the some long work rush busy each last due its your our his "
+    "her at on in by for of off a an per full part run bed tea play down up high low new old much more less no it is "
+    "was all both half good best nice lock wall down over from to of".split()
+)
+_VALID_MINUTES = (0, 30, 45)
+
+
+def _iana(name: str) -> str | None:
+    """The IANA key spelt as zoneinfo knows it, for a lower-cased name ("asia/kolkata" -> "Asia/Kolkata")."""
+    from zoneinfo import available_timezones
+
+    return {key.lower(): key for key in available_timezones()}.get(name)
 
 
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
@@ -155,10 +227,32 @@ def find_zones(text: str) -> list[Zone]:
     def free(start: int, end: int) -> bool:
         return all(end <= z.start or start >= z.end for z in found)
 
+    def bad(match: re.Match[str], why: str) -> None:
+        found.append(Zone(UTC, match.group(0), match.start(), match.end(), error=why))
+
+    for match in _ISO_OFFSET.finditer(text):
+        hours, minutes = int(match.group("h")), int(match.group("m"))
+        if hours * 60 + minutes > 14 * 60 or minutes not in _VALID_MINUTES:
+            bad(match, "no such UTC offset")
+            continue
+        sign = -1 if (match.group("sign") or match.group("plus")) == "-" else 1
+        tz = fixed_zone(sign * hours, minutes) if hours or minutes else UTC
+        found.append(Zone(tz, offset_label(tz.utcoffset(None)), match.start(), match.end()))
+    for match in _ISO_Z.finditer(text):
+        found.append(Zone(UTC, "UTC", match.start(), match.end()))
+    for match in _IANA.finditer(text):
+        key = _iana(match.group(0))
+        if key is None:
+            bad(match, "unknown time zone name")
+        else:
+            found.append(Zone(ZoneInfo(key), key, match.start(), match.end()))
     for match in _OFFSET.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
         hours = int(match.group("h"))
         minutes = int(match.group("m") or 0)
-        if hours > 14 or minutes >= 60:
+        if hours * 60 + minutes > 14 * 60 or minutes not in _VALID_MINUTES:
+            bad(match, "no such UTC offset")
             continue
         sign = -1 if match.group("sign") in "-−" else 1
         tz = fixed_zone(sign * hours, minutes) if hours or minutes else UTC
@@ -187,6 +281,12 @@ def find_zones(text: str) -> list[Zone]:
             end = match.end()
             suffix = re.match(r"\s*(?:time|时间)", text[end:])
             found.append(Zone(zone, key, match.start(), end + (suffix.end() if suffix else 0)))
+    for match in _AMBIGUOUS.finditer(text):
+        if free(match.start(), match.end()):
+            bad(match, "ambiguous time zone abbreviation")
+    for match in _WORD_TIME.finditer(text):
+        if free(match.start(), match.end()) and match.group("w") not in _NOT_ZONES:
+            bad(match, "unknown time zone")
     found.sort(key=lambda z: z.start)
     return found
 

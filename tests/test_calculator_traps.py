@@ -1,0 +1,240 @@
+"""Issue 10: never a confident wrong number. Every case of the issue is a regression test here.
+
+A case either has one right value, or the only acceptable reply is a question back, a refusal or an FAQ
+answer citing a condition (never a computed number). The strict parsers and the consumption invariant are
+tested on their own below; benchmarks/data/calc_traps.jsonl holds the wider trap set for calc_guard.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assistant.calculator import Calculator
+from assistant.calculator.numbers import prepare, scan
+from assistant.calculator.outcomes import Computed, NeedInput, Refusal, msg
+from assistant.calculator.query import analyze
+from assistant.calculator.rules import guard
+from assistant.calculator.timeparse import find_zones
+from assistant.models import Answer, Entry
+from assistant.parsing import load_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 UTC+8
+
+
+@pytest.fixture(scope="module")
+def calc() -> Calculator:
+    kb = load_kb(ROOT / "kb")
+    entries = getattr(kb, "entries", kb)
+    return Calculator.load(ROOT / "kb" / "facts.toml", entries)
+
+
+def ask(calc: Calculator, question: str, language: str = "en") -> Answer | None:
+    return calc.try_answer(question, language=language, now=NOW)
+
+
+def computed(answer: Answer | None) -> bool:
+    return answer is not None and answer.kind == "calculation" and answer.value is not None
+
+
+# The confident wrong answers of the issue, with the right value.
+RIGHT = [
+    (
+        "Plan list price 60 yuan, my friend got 50% off as a first-time buyer plus 10% off from my invite, and "
+        "spent 2 yuan of his own bonus credit. What's my referral credit?",
+        2.5,
+    ),
+    ("I placed my order on 2026-05-03. On what date does my weekly quota reset for the first time?", "2026-05-10"),
+    ("For the same 15 GLM-5 prompts, how many more prompts of quota do they cost at peak time than off-peak?", 15),
+    ("10 prompts with GLM-5 at peak and 5 off-peak, total cost?", 40),
+    ("下午3点是非高峰期吗", False),
+    ("Is 2026-07-01T07:00:00Z in the GLM-5 peak window?", True),
+    ("Is 2026-07-01T15:00:00+02:00 peak time for GLM-5?", False),
+    ("Is 5pm IST peak time for GLM-5?", False),
+    ("I'm in Mumbai, is 5pm off-peak for GLM-5?", True),
+    ("Is 10:30pm PDT on 2026-11-10 peak time for GLM-5?", True),  # November: Los Angeles is on UTC-8
+    ("Is 10:30pm PST on 2026-07-15 peak time for GLM-5?", False),  # July: Los Angeles is on UTC-7
+    ("Is 7am Europe/London on 2026-07-01 GLM-5 peak time?", True),
+    ("My friend paid 1e3 yuan, what is my referral credit?", 100),
+    ("好友实付 1.5e3 元，我的赠金多少", 150),
+    ("friend paid 1_000 yuan, referral credit?", 100),
+    ("好友实付10^3元，赠金多少", 100),
+    ("好友实付壹仟贰佰元，赠金多少", 120),
+    ("好友实付1.2万元，赠金多少", 1200),
+    ("My friend paid one thousand two hundred yuan, how much referral credit do I get?", 120),
+    ("一个好友付了100元，另一个好友付了50元，我一共能拿多少赠金", 15),
+    ("15 GLM-5 prompts at 15:00 and 10 at 20:00 Beijing time, how much quota in total?", 65),
+    ("Lite plan, weekly quota, I used 500 prompts, how many are left?", 0),
+    ("My friend paid 100 yuan 2 days after clicking my invite link, what's my referral credit?", 10),
+    ("我2026年3月1日下单，第一次周额度重置是哪天？", "2026-03-08"),
+]
+
+# The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
+ASKED = [
+    "My friend paid 0x10 yuan, what's my referral credit?",
+    "My friend paid 1.000,50 yuan, what's my referral credit?",
+    "My friend paid 1e20 yuan, what's my referral credit?",
+    "好友实际支付了1万亿元，赠金多少",
+    "My friend paid 100 USD, what's my referral credit?",
+    "My friend paid 50 EUR, how much referral credit do I get?",
+    "好友支付了100美元，我的赠金是多少",
+    "my friend paid 20 dollars... I mean 20 yuan, how much referal bonus",
+    "好友的订单已经退款了，原来付了100元，我还能拿多少赠金？",
+    "My friend isn't a new user, he paid 100 yuan. What's my referral credit?",
+    "My friend paid 100 yuan but only 5 days after clicking my invite link. What's my referral credit?",
+    "好友点了邀请链接后第4天才付款，付了100元，赠金多少",
+    "On the Lite plan, how much quota do 10 GLM-5 prompts cost at peak?",
+    "Lite套餐高峰期用GLM-5跑20次要扣多少额度",
+    "Is 16:00 UTC+25 peak time for GLM-5?",
+    "Is 15:00 XYZ time peak hours for GLM-5?",
+    "Is 3pm CST peak time for GLM-5?",
+    "Pro plan 5h quota: I used 100 prompts at 3pm and 50 at 8pm, how many are left?",
+    "15 prompts and 10 prompts of GLM-5 at 3pm, how much quota?",
+    "Pro 5h quota, used 100 prompts twice, how many left?",
+    "好友实付 99.9 英镑，赠金多少",
+]
+
+
+@pytest.mark.parametrize(("question", "value"), RIGHT)
+def test_issue_case_is_right(calc: Calculator, question: str, value: object) -> None:
+    answer = ask(calc, question)
+    assert computed(answer), answer
+    assert answer is not None
+    if isinstance(value, bool | str):
+        assert answer.value == value
+    else:
+        assert isinstance(answer.value, int | float) and abs(answer.value - value) < 0.011  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("question", ASKED)
+def test_issue_case_is_asked_never_computed(calc: Calculator, question: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None, "a calculator question must not fall through to retrieval silently"
+    assert not computed(answer), (answer.value, answer.answer)
+
+
+def test_monthly_value_is_the_faq_range(calc: Calculator) -> None:
+    answer = ask(calc, "If my monthly subscription is 50 yuan, roughly how much API value do I get per month?")
+    assert answer is not None and answer.value == (750, 1500)
+
+
+def test_condition_is_cited_instead_of_a_number(calc: Calculator) -> None:
+    answer = ask(calc, "好友不是新用户，付了200元，赠金多少", "zh")
+    assert answer is not None and answer.value is None
+    assert "新用户" in answer.answer
+    assert answer.matches[0].question == "如何判断我的邀请是否成功？好友需要完成哪些步骤？"
+
+
+def test_value_headline_and_steps_come_from_one_result(calc: Calculator) -> None:
+    answer = ask(calc, "下午3点是非高峰期吗", "zh")
+    assert answer is not None and answer.value is False
+    assert answer.answer.startswith("**否")  # not "是，属于高峰期" next to a value of false
+    cost = ask(
+        calc, "For the same 15 GLM-5 prompts, how many more prompts of quota do they cost at peak than off-peak?"
+    )
+    assert cost is not None and any("45 − 30 = 15" in step for step in cost.steps)
+
+
+def test_no_impossible_subtraction_step(calc: Calculator) -> None:
+    answer = ask(calc, "Lite plan, weekly quota, I used 500 prompts, how many are left?")
+    assert answer is not None and answer.value == 0
+    assert not any("400 − 500 = 0" in step for step in answer.steps)
+    assert any("< 0 → 0" in step for step in answer.steps)
+
+
+def test_zone_without_name_is_beijing_and_says_so(calc: Calculator) -> None:
+    answer = ask(calc, "Is 3pm peak time for GLM-5?")
+    assert answer is not None and answer.value is True
+    assert "Beijing time is assumed" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1e20 元", Decimal("1e20")),
+        ("1万亿元", Decimal(10) ** 12),
+        ("1.5e3元", Decimal(1500)),
+        ("1_000 yuan", Decimal(1000)),
+        ("10^20", Decimal(10) ** 20),
+        ("one thousand million yuan", Decimal(10) ** 9),
+        ("壹仟贰佰元", Decimal(1200)),
+        ("1,000.5 元", Decimal("1000.5")),
+    ],
+)
+def test_amount_is_read_whole(text: str, value: Decimal) -> None:
+    (quantity,) = scan(prepare(text))
+    assert quantity.value == value
+
+
+@pytest.mark.parametrize("text", ["0x10 yuan", "1.000,50 yuan", "2^10", "10_00元", "3,5元", "1.2.3"])
+def test_ambiguous_numeral_is_refused(text: str) -> None:
+    assert [q.unit for q in scan(prepare(text))] == ["malformed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("2026-07-01t07:00:00z", "UTC"),
+        ("09:00z", "UTC"),
+        ("2026-07-01t15:00:00+02:00", "UTC+2"),
+        ("5pm ist", "Asia/Kolkata"),
+        ("i'm in mumbai", "Asia/Kolkata"),
+        ("7am europe/london", "Europe/London"),
+        ("3pm utc+5:30", "UTC+5:30"),
+    ],
+)
+def test_zone_is_read_as_written(text: str, label: str) -> None:
+    zones = find_zones(text)
+    assert [z.label for z in zones] == [label] and zones[0].error is None
+
+
+@pytest.mark.parametrize("text", ["16:00 utc+25", "utc+14:30", "15:00 xyz time", "3pm cst", "asia/atlantis"])
+def test_unknown_zone_is_flagged(text: str) -> None:
+    assert any(z.error for z in find_zones(text))
+
+
+def test_time_range_is_not_an_offset() -> None:
+    assert find_zones("14:00-18:00 是高峰期吗") == []
+
+
+def _computed(used: frozenset[int]) -> Computed:
+    entry = Entry(id="e", section="s", question="q", answer_md="a", answer_text="a", source="kb/x.md:1")
+    return Computed("glm5_cost", 30, "prompts", msg("head_cost", cost=30, peak=True), (), (), (entry,), used)
+
+
+def test_guard_asks_about_an_unconsumed_quantity() -> None:
+    q = analyze("10 GLM-5 prompts at peak and 5 more, cost?")
+    only_first = frozenset([q.quantities[0].start])
+    outcome = guard(q, _computed(only_first))
+    assert isinstance(outcome, NeedInput) and outcome.ask.key == "ask_unused"
+    everything = frozenset(x.start for x in q.quantities)
+    assert guard(q, _computed(everything)) == _computed(everything)
+
+
+def test_guard_refuses_a_malformed_number_and_a_foreign_currency() -> None:
+    bad = guard(analyze("friend paid 0x10 yuan"), _computed(frozenset()))
+    assert isinstance(bad, Refusal) and bad.problem.key == "bad_number"
+    q = analyze("friend paid 10 USD")
+    usd = guard(q, _computed(frozenset(x.start for x in q.quantities)))
+    assert isinstance(usd, NeedInput) and usd.ask.key == "ask_currency"
+
+
+def test_calc_state_exposes_rule_slots_and_missing(calc: Calculator) -> None:
+    state = calc.last_state_for("好友付了100元，赠金是多少？", now=NOW)
+    assert state is not None and state.rule == "referral_credit" and state.kind == "computed"
+    assert state.slots["cash_paid"] == "100" and state.missing is None
+    asked = calc.last_state_for("How much quota do 20 GLM-5 prompts cost?", now=NOW)
+    assert asked is not None and asked.kind == "asked" and asked.missing == "ask_time"
+    assert calc.last_state_for("GLM-5 支持了吗", now=NOW) is None
+
+
+def test_trap_set_is_well_formed() -> None:
+    rows = [json.loads(line) for line in (ROOT / "benchmarks/data/calc_traps.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) >= 60
+    assert all(isinstance(r["q"], str) and isinstance(r["accept"], list) for r in rows)
+    assert len({r["q"] for r in rows}) == len(rows)
