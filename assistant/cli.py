@@ -1,4 +1,4 @@
-"""Command line: ``python -m assistant ask|build|doctor``.
+"""Command line: ``python -m assistant ask|build|doctor|kb check``.
 
 Errors become one message on stderr and an exit code (see :mod:`assistant.errors`),
 never a traceback.
@@ -58,7 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="rebuild the index now, with progress")
     build.add_argument("--if-stale", action="store_true", help="only rebuild when the stored index is not current")
     sub.add_parser("doctor", help="check the KB, index, model and data store; print fixes")
+    _add_kb_parser(sub)
     return parser
+
+
+def _add_kb_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kb check [DIR] [--json]``: how each FAQ file is read, entries, sections, warnings."""
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="per file: convention detected, entries, sections, warnings")
+    check.add_argument("dir", nargs="?", help="the KB folder (default: ASSISTANT_KB_DIR or kb/)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .parsing.check import run_check
+    from .settings import resolve_settings
+
+    kb_dir = Path(args.dir) if args.dir else resolve_settings().kb_dir
+    return run_check(kb_dir, args.json, sys.stdout)
 
 
 def _human(answer: Answer) -> str:
@@ -146,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    handlers = {"ask": _ask, "build": _build, "doctor": _doctor}
+    handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "kb": _kb}
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

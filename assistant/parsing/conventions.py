@@ -364,6 +364,10 @@ FORMAT_NAMES = {
     "details": "<details><summary> blocks",
     "list": "list of bold questions",
     "heading": "a heading per question",
+    "csv": "CSV table",
+    "tsv": "TSV table",
+    "jsonl": "JSON lines table",
+    "none": "none",
 }
 
 
