@@ -215,9 +215,9 @@ def safe_links(markdown: str) -> str:
 
 def render_answer(lines: list[str]) -> tuple[str, str]:
     """An answer's source lines -> (sanitised markdown, plain text)."""
-    source = "\n".join(lines)
+    source = safe_links("\n".join(lines))  # keeps the line count, so token maps stay valid
     tokens = parser().parse(source)
-    markdown = safe_links(_markdown(LINE_BREAK.split(source), tokens))
+    markdown = re.sub(r"\n{3,}", "\n\n", _markdown(LINE_BREAK.split(source), tokens))
     return markdown, plain_text(tokens)
 
 

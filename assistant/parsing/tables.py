@@ -24,7 +24,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "链接", "网址", "地址"),
 }
 _ALIAS = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
-_ALT_SPLIT = re.compile(r"[|；]")
+_ALT_SPLIT = re.compile(r"[|｜；]")
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl")
 
 
