@@ -287,3 +287,22 @@ def test_near_duplicate_questions_are_flagged(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match=r"question '退 款\?' appears twice \(first at kb/a\.md:1\)") as info:
         load_kb(kb)
     assert (info.value.path, info.value.line) == ("kb/b.csv", 2)
+
+
+def test_list_of_bold_questions_without_question_marks() -> None:
+    text = (
+        "# 常见问题\n\n1. **怎么退款**\n   在订单页。\n2. **发票怎么开**\n   在发票页。\n"
+        "3. **Pricing**\n   not a question.\n"
+    )
+    entries = parse_markdown(text, "f.md")
+    assert [(e.question, e.answer_md) for e in entries] == [("怎么退款", "在订单页。"), ("发票怎么开", "在发票页。")]
+
+
+def test_text_under_a_section_heading_is_a_warning_not_an_entry() -> None:
+    from assistant.parsing import read_markdown_file
+
+    report = read_markdown_file("# FAQ\n\nintro\n\n## Account\n\nAbout accounts.\n\n### How?\n\nLike so.\n", "kb/f.md")
+    assert [(e.question, e.section, e.answer_md) for e in report.entries] == [("How?", "Account", "Like so.")]
+    assert [(p.level, p.line, p.message) for p in report.problems] == [
+        ("warning", 6, "text under section heading 'Account' belongs to no entry")
+    ]

@@ -273,6 +273,11 @@ def read_headings(doc: _Doc) -> Reading:
         if not is_question:
             stack.append(h)
             reading.placed.update(range(h.line, h.end))
+            body_end = nxt.line if nxt else len(doc.lines)
+            if h.level > doc.title_level and any(line.strip() for line in doc.lines[h.end : body_end]):
+                reading.problems.append(
+                    Problem("warning", h.end + 1, f"text under section heading {h.text!r} belongs to no entry")
+                )
             continue
         end = end_heading.line if end_heading else len(doc.lines)
         end = min([b for b in breaks if h.end <= b < end] or [end])
@@ -303,7 +308,7 @@ def read_list(doc: _Doc) -> Reading:
                 break
             inner.append(child.content if child.type in ("text", "code_inline") else "")
         question = _PLAIN_Q.sub("", "".join(inner)).strip()
-        if not _QUESTION_END.search(question):
+        if not question_like(question):
             continue
         start, end = tok.map
         first = doc.lines[start]
