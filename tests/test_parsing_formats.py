@@ -306,3 +306,18 @@ def test_text_under_a_section_heading_is_a_warning_not_an_entry() -> None:
     assert [(p.level, p.line, p.message) for p in report.problems] == [
         ("warning", 6, "text under section heading 'Account' belongs to no entry")
     ]
+
+
+def test_kb_files_include_tables_and_kb_toml_so_edits_rebuild_the_index(tmp_path: Path) -> None:
+    from assistant.parsing import kb_files
+
+    kb = tmp_path / "kb"
+    shutil.copytree(FIXTURES, kb)
+    (kb / "kb.toml").write_text('format = "auto"\n', encoding="utf-8")
+    (kb / "notes.txt").write_text("not part of the KB\n", encoding="utf-8")
+    (kb / "sub").mkdir()
+    (kb / "sub" / "kb.toml").write_text("not the settings file\n", encoding="utf-8")
+    names = [p.relative_to(kb).as_posix() for p in kb_files(kb)]
+    assert names == sorted(
+        ["bold.md", "details.md", "faq.csv", "faq.jsonl", "faq.tsv", "heading.md", "kb.toml", "lines.md", "list.md"]
+    )
