@@ -321,3 +321,13 @@ def test_kb_files_include_tables_and_kb_toml_so_edits_rebuild_the_index(tmp_path
     assert names == sorted(
         ["bold.md", "details.md", "faq.csv", "faq.jsonl", "faq.tsv", "heading.md", "kb.toml", "lines.md", "list.md"]
     )
+
+
+def test_plain_labels_inside_a_bold_faq_are_answer_text() -> None:
+    text = (
+        "**Q：客服怎么回复？**\n\n**A：** 例如：\n\nQ: 能退款吗\nA: 可以\n\n问：发票呢\n\n"
+        "**Q：第二个？**\n\n**A：** 二\n"
+    )
+    entries = parse_markdown(text, "f.md")
+    assert [e.question for e in entries] == ["客服怎么回复？", "第二个？"]
+    assert entries[0].answer_md == "例如：\n\nQ: 能退款吗\nA: 可以\n\n问：发票呢"

@@ -140,7 +140,8 @@ def _trim(lines: Sequence[str]) -> tuple[str, ...]:
 
 
 def read_labelled(doc: _Doc, want: str) -> Reading:
-    """``**Q：…**`` / ``Q:`` labelled questions, answers after an ``A：`` label (same or next paragraph)."""
+    """``want="bold"``: ``**Q：…**`` questions and ``**A：**`` answers; ``want="lines"``: plain
+    ``Q:`` / ``A:`` lines. The answer label sits in the question's paragraph or starts the next."""
     reading = Reading(want)
     section_at = doc.sections()
     lines = doc.lines
@@ -156,11 +157,10 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
                 para_lines[k] = tok.map[0]
         elif tok.type.endswith("_open") or tok.type in ("fence", "code_block", "html_block"):
             boundaries.setdefault(tok.map[0], "block")
-    bold_ok, plain_ok = want in ("bold", "auto"), want in ("lines", "auto")
+    bold_ok, plain_ok = want == "bold", want == "lines"
     pending: tuple[list[str], int, int] | None = None  # question parts, line, paragraph
     current: tuple[str, int, list[str]] | None = None  # question, line, answer lines (head first)
     answer_start = 0
-    styles: list[str] = []
 
     def q_label(line: str) -> re.Match[str] | None:
         found = _BOLD_Q.match(line) if bold_ok else None
@@ -169,8 +169,10 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
         return found
 
     def a_label(line: str, anywhere: bool) -> re.Match[str] | None:
+        """The answer label: bold (anywhere in a question's line, or starting a line), or a plain
+        ``A:`` starting a line (also accepted after a bold question)."""
         found = (_BOLD_A.search(line) if anywhere else _BOLD_A_LINE.match(line)) if bold_ok else None
-        if found is None and plain_ok:
+        if found is None and (plain_ok or (pending is not None and not anywhere)):
             found = _PLAIN_A.match(line)
         return found
 
@@ -216,7 +218,6 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
             if pending is not None:
                 reading.error(f"question {question_text(pending[0])!r} has no answer", pending[1])
             close(k)
-            styles.append("bold" if label.group(0).lstrip()[:2] in ("**", "__") else "lines")
             rest = line[label.end() :]
             # "**Q：question**" opens the bold the question closes; "**Q:** question" does not.
             opened_bold = label.re is _BOLD_Q and label.group(0).count(label.group(1)) == 1
@@ -241,13 +242,11 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
             else:
                 reading.error(f"question {question_text(pending[0])!r} must be followed by a bold 'A：' paragraph", k)
                 pending = None
-        elif answer is not None and para_lines[k] == k:
+        elif answer is not None and para_lines[k] == k and answer.re is _BOLD_A_LINE:
             reading.error("answer 'A：' without a question before it", k)
     if pending is not None:
         reading.error(f"question {question_text(pending[0])!r} has no answer", pending[1])
     close(len(lines))
-    if want == "auto" and styles:
-        reading.format = "bold" if styles.count("bold") * 2 >= len(styles) else "lines"
     return reading
 
 
@@ -381,16 +380,14 @@ def read_markdown(text: str, options: Options) -> tuple[Reading, list[Reading]]:
     chosen reading and all readings tried."""
     doc = _Doc(text, options)
     readers: dict[str, Callable[[], Reading]] = {
-        "labelled": lambda: read_labelled(doc, "auto" if options.format == "auto" else options.format),
+        "bold": lambda: read_labelled(doc, "bold"),
+        "lines": lambda: read_labelled(doc, "lines"),
         "details": lambda: read_details(doc),
         "list": lambda: read_list(doc),
         "heading": lambda: read_headings(doc),
     }
-    if options.format == "auto":
-        tried = [readers[name]() for name in ("labelled", "details", "list", "heading")]
-    else:
-        name = "labelled" if options.format in ("bold", "lines") else options.format
-        tried = [readers[name]()]
+    names = FORMATS if options.format == "auto" else (options.format,)
+    tried = [readers[name]() for name in names]
     best = tried[0]
     for reading in tried[1:]:
         if reading.score > best.score:
