@@ -1,4 +1,4 @@
-"""Command line: ``python -m assistant ask|build|doctor``.
+"""Command line: ``python -m assistant ask|build|doctor|kb check``.
 
 Errors become one message on stderr and an exit code (see :mod:`assistant.errors`),
 never a traceback.
@@ -67,7 +67,27 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--answer-precision", type=float, default=0.97, help="precision of confident answers")
     calibrate.add_argument("--write", action="store_true", help="store the model in assistant/decision.json")
     calibrate.add_argument("--plots", metavar="DIR", help="write the reliability diagram and PR curve here")
+    _add_kb_parser(sub)
     return parser
+
+
+def _add_kb_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kb check [DIR] [--json]``: how each FAQ file is read, entries, sections, warnings."""
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="per file: convention detected, entries, sections, warnings")
+    check.add_argument("dir", nargs="?", help="the KB folder (default: ASSISTANT_KB_DIR or kb/)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .parsing.check import run_check
+    from .settings import resolve_settings
+
+    kb_dir = Path(args.dir) if args.dir else resolve_settings().kb_dir
+    return run_check(kb_dir, args.json, sys.stdout)
 
 
 def _human(answer: Answer) -> str:
@@ -190,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "calibrate": _calibrate}
+    handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

@@ -76,7 +76,7 @@ def test_duplicate_question_across_files(tmp_path: Path) -> None:
 
 def test_empty_and_missing_kb(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(KnowledgeBaseError, match=r"no \.md files"):
+    with pytest.raises(KnowledgeBaseError, match=r"no FAQ files \(\.md, \.csv, \.tsv, \.jsonl\)"):
         load_kb(tmp_path / "empty")
     with pytest.raises(KnowledgeBaseError, match="not found"):
         load_kb(tmp_path / "missing")
