@@ -20,7 +20,7 @@ margin     its lead over the runner-up entry
 dense      the best entry's rescaled dense similarity
 lexical    the best entry's IDF coverage by its question/alternates
 fuzzy      the best entry's rapidfuzz ratio
-scope_gap  best out-of-scope topic score minus the best entry's score
+scope_gap  best out-of-scope topic score minus the best entry's score (NaN: the KB has no topics)
 clause     how much the best clause beat the whole question (0 for one-clause questions)
 length     the question's length, min(chars, 200) / 200
 ========== ==============================================================================
@@ -90,10 +90,11 @@ class Decision:
 def split_clauses(text: str) -> list[str]:
     """Clauses of a question worth ranking on their own, plus each pair of neighbours (at most
     :data:`MAX_CLAUSE_TEXTS`); empty for a one-clause question."""
-    parts = [p.strip() for p in _CLAUSE_BREAK.split(text)]
-    parts = [p for p in parts if len(normalize(p).replace(" ", "")) >= MIN_CLAUSE_CHARS]
-    if len(parts) < 2:
+    pieces = [p.strip() for p in _CLAUSE_BREAK.split(text) if p.strip()]
+    if len(pieces) < 2:
         return []
+    # A clause too short to rank alone ("你好", "hi") is dropped; what is left still beats the whole.
+    parts = [p for p in pieces if len(normalize(p).replace(" ", "")) >= MIN_CLAUSE_CHARS]
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(parts)]
     # Later clauses first: customers tend to put the actual question last, after the context.
     texts = list(reversed(parts)) + list(reversed(pairs))
@@ -148,7 +149,9 @@ def gather(retriever: Retriever, scope: Retriever | None, question: str) -> Evid
         best.dense_q,
         best.lex_q,
         best.fuzzy,
-        (topic.score - best.score) if topic is not None else -best.score,
+        # NaN without topics: the model then treats it as average (a KB without out_of_scope.toml
+        # must not look "far from every topic", which would push every question towards answering)
+        (topic.score - best.score) if topic is not None else math.nan,
         best.score - whole,
         min(len(question), 200) / 200.0,
     )
@@ -168,7 +171,9 @@ class DecisionModel:
 
     def confidence(self, features: Sequence[float]) -> float:
         """Probability-like confidence in [0, 1] that the best entry is the right answer."""
-        x = (np.asarray(features, np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
+        values = np.asarray(features, np.float64)
+        values = np.where(np.isnan(values), np.asarray(self.mean), values)  # missing: average, no push either way
+        x = (values - np.asarray(self.mean)) / np.asarray(self.scale)
         z = float(np.dot(x, self.weights) + self.bias)
         if not math.isfinite(z):
             return 0.0

@@ -14,6 +14,8 @@ import pytest
 from tests.conftest import REAL_KB, ROOT, write_kb
 
 JSON_FIELDS = {
+    "confidence",
+    "best_guess",
     "kind",
     "answer",
     "matches",
