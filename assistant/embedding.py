@@ -179,6 +179,11 @@ _cache: dict[str, Encoder] = {}
 _cache_lock = threading.Lock()
 
 
+def is_lexical_only(spec: str) -> bool:
+    """True when ``spec`` chooses no model (``none``): lexical matching by choice, not a failure."""
+    return spec.strip().lower() == "none"
+
+
 def load_encoder(spec: str) -> Encoder:
     """Load (once per process) the encoder named by ``spec``; raises :class:`ModelUnavailable`."""
     spec = spec.strip()

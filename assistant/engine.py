@@ -15,7 +15,7 @@ import numpy as np
 
 from . import compose
 from .calibration import threshold_for
-from .embedding import Encoder, load_encoder, model_id_for
+from .embedding import Encoder, is_lexical_only, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
 from .models import Answer, Entry
@@ -117,11 +117,17 @@ class Assistant:
         assistant runs in a lexical-only *degraded* mode and says so in every answer.
         """
         resolved = resolve_settings(**settings)
-        logging.getLogger("assistant").setLevel(resolved.log_level.upper())
+        package_log = logging.getLogger("assistant")
+        if package_log.level == logging.NOTSET:
+            # Logging is the entry point's to configure (the CLI sets this level from -v and the
+            # setting); a host that set nothing (the app, a script) gets ASSISTANT_LOG_LEVEL here.
+            package_log.setLevel(resolved.log_level)
         if resolved.log_queries:
             _enable_query_log()
         degraded_reason: str | None = None
-        if encoder is None:
+        if encoder is None and is_lexical_only(resolved.embedding_model):
+            log.info("ASSISTANT_EMBEDDING_MODEL=none: lexical matching only, by choice")
+        elif encoder is None:
             try:
                 encoder = load_encoder(resolved.embedding_model)
             except ModelUnavailable as exc:
@@ -152,7 +158,8 @@ class Assistant:
 
     @property
     def degraded(self) -> bool:
-        return self._encoder is None
+        """True when the configured model failed to load (not when ``none`` chose lexical-only)."""
+        return self.degraded_reason is not None
 
     @property
     def threshold(self) -> float:
@@ -328,6 +335,8 @@ def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Setting
 def build(progress: Progress | None = None, only_if_stale: bool = False, **settings: Any) -> Manifest:
     """Rebuild the index now (``python -m assistant build``), or only when stale."""
     resolved = resolve_settings(**settings)
+    if is_lexical_only(resolved.embedding_model):
+        return _lexical_only_index(resolved).manifest  # nothing to embed; this still checks the KB parses
     encoder = load_encoder(resolved.embedding_model)
     if only_if_stale:
         return load_or_build(

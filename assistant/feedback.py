@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from .errors import AssistantError
+from .errors import FeedbackStoreError
 from .models import Answer
 from .normalize import normalize
 from .settings import resolve_settings
@@ -97,12 +97,6 @@ _EN_FILLER = frozenset(
 )
 # Spreadsheets run a cell that starts with one of these as a formula; questions are customer text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class FeedbackStoreError(AssistantError):
-    """The feedback database cannot be opened, read or written (locked too long, unwritable, corrupt)."""
-
-    exit_code = 6
 
 
 # ---------------------------------------------------------------------------------------------- records
