@@ -260,6 +260,7 @@ def _check_index(report: _Report, settings: Settings, kb_ok: bool, encoder: Any)
     )
     if encoder is not None:
         _self_retrieval(report, index, encoder)
+        _known_questions_answered(report, settings, index, encoder)
 
 
 def _self_retrieval(report: _Report, index: Any, encoder: Any) -> None:
@@ -279,6 +280,49 @@ def _self_retrieval(report: _Report, index: Any, encoder: Any) -> None:
         )
     else:
         report.add("index", "ok", f"each of {len(entries)} entries is found first by its own question")
+
+
+def _known_questions_answered(report: _Report, settings: Settings, index: Any, encoder: Any) -> None:
+    """Ask a few entries' own questions through the whole assistant: each must come back as an
+    answer (kind ``faq``) citing that entry with a finite score, not only be ranked first. This is
+    what a customer sees; a damaged cache or manifest can rank right and still answer nothing."""
+    import math
+
+    from .engine import Assistant
+
+    entries = index.entries
+    if not entries:
+        report.add("index", "warn", "the index has no entries", "add questions to the KB")
+        return
+    picks = sorted({0, len(entries) // 2, len(entries) - 1})
+    assistant = Assistant.load(
+        encoder=encoder,
+        kb_dir=settings.kb_dir,
+        data_dir=settings.data_dir,
+        embedding_model=settings.embedding_model,
+        threshold=settings.threshold,
+        ambiguity_margin=settings.ambiguity_margin,
+        watch_kb=False,
+        calculator=False,
+        log_queries=False,
+    )
+    failures = []
+    for i in picks:
+        entry = entries[i]
+        answer = assistant.ask(entry.question)
+        top = answer.matches[0] if answer.matches else None
+        score = top.score if top is not None else None
+        if answer.kind != "faq" or top is None or top.id != entry.id or score is None or not math.isfinite(score):
+            failures.append(f"{entry.source} {entry.question!r} -> {answer.kind}, score {score}")
+    if failures:
+        report.add(
+            "index",
+            "FAIL",
+            f"known questions are not answered: {'; '.join(failures)}",
+            "rebuild from scratch: move data/cache and data/index aside, then python -m assistant build",
+        )
+    else:
+        report.add("index", "ok", f"{len(picks)} known questions answered with their own entry")
 
 
 def _check_data_dir(report: _Report, settings: Settings) -> None:

@@ -134,19 +134,42 @@ def search_units(entries: Sequence[Entry]) -> tuple[list[str], list[int], list[s
 class EmbeddingCache:
     """Vectors keyed by sha1(model id + text), so a rebuild re-embeds only changed texts."""
 
-    def __init__(self, data_dir: Path, model_id: str) -> None:
+    def __init__(self, data_dir: Path, model_id: str, dim: int | None = None) -> None:
         slug = hashlib.sha1(model_id.encode()).hexdigest()[:12]
         self.path = data_dir / "cache" / f"embeddings-{slug}.npz"
         self.model_id = model_id
+        self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
         if self.path.exists():
             try:
                 with np.load(self.path, allow_pickle=False) as data:
                     keys, vectors = data["keys"], data["vectors"]
-                self._vectors = {str(k): vectors[i] for i, k in enumerate(keys)}
+                self._vectors = self._valid(keys, vectors)
             except Exception as exc:  # a damaged cache only costs time
                 log.warning("ignoring damaged embedding cache %s: %s", self.path, exc)
+                self._dirty = True  # rewritten (without the damage) by the next save
+
+    def _valid(self, keys: np.ndarray, vectors: np.ndarray) -> dict[str, np.ndarray]:
+        """The cached vectors that can be trusted: the right shape, finite, unit length. A cache of the
+        wrong shape is dropped whole; single bad rows (NaN, zero) are dropped and re-embedded."""
+        if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors) or vectors.dtype.kind != "f":
+            raise ValueError(f"{len(keys)} keys with vectors of shape {vectors.shape} ({vectors.dtype})")
+        if len(keys) and self.dim is not None and vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors of dimension {vectors.shape[1]}, the model's is {self.dim}")
+        with np.errstate(all="ignore"):
+            norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+        good = np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1.0) < 1e-2)
+        if not good.all():
+            log.warning(
+                "embedding cache %s: dropping %d of %d vectors that are not finite unit vectors; they are "
+                "re-embedded",
+                self.path,
+                int((~good).sum()),
+                len(keys),
+            )
+            self._dirty = True
+        return {str(k): vectors[i] for i, k in enumerate(keys) if good[i]}
 
     def key(self, text: str, as_query: bool) -> str:
         return hashlib.sha1(f"{self.model_id}\0{int(as_query)}\0{text}".encode()).hexdigest()
@@ -265,13 +288,15 @@ def build_index(
     fingerprint = kb_fingerprint(kb_dir)
     entries = load_kb(kb_dir)
     texts, owners, fields = search_units(entries)
-    cache = EmbeddingCache(data_dir, encoder.model_id)
+    cache = EmbeddingCache(data_dir, encoder.model_id, encoder.dim)
     as_query = [f != FIELD_ANSWER for f in fields]
     vectors = cache.embed(encoder, texts, as_query, progress)
     if vectors.shape != (len(texts), encoder.dim):
         raise IndexStoreError(
             f"encoder returned vectors of shape {vectors.shape}, expected ({len(texts)}, {encoder.dim})"
         )
+    if not np.isfinite(vectors).all():
+        raise IndexStoreError(f"the model {encoder.model_id} returned vectors with NaN or infinite values")
     faiss_index, kind = _make_faiss(vectors)
     floor_q, floor_a = _score_floors(vectors, owners, fields)
     import faiss
@@ -483,6 +508,8 @@ def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedInde
         raise StaleIndex(f"entry count disagrees: {len(entries)} entries, {manifest.entry_count} in the manifest")
     if faiss_index.d != manifest.dim:
         raise StaleIndex(f"index dimension {faiss_index.d} != manifest {manifest.dim}")
+    if not _sampled_vectors_finite(faiss_index):
+        raise StaleIndex("index.faiss holds vectors with NaN or infinite values (built from a damaged cache?)")
     return LoadedIndex(entries, owners, fields, faiss_index, manifest, target)
 
 
@@ -529,6 +556,22 @@ def manifest_problem(manifest: Manifest) -> str:
     ]
     bad = [f"{name}={getattr(manifest, name)!r}" for name, ok in checks if not ok]
     return ", ".join(bad)
+
+
+VECTOR_SAMPLE = 256  # vectors of a stored index checked for NaN/inf at load (all of them in small indexes)
+
+
+def _sampled_vectors_finite(faiss_index: Any) -> bool:
+    """Whether evenly spaced stored vectors are finite (a NaN vector makes every score NaN)."""
+    total = int(faiss_index.ntotal)
+    if total == 0:
+        return True
+    rows = np.unique(np.linspace(0, total - 1, min(total, VECTOR_SAMPLE)).astype(np.int64))
+    try:
+        sample = np.stack([faiss_index.reconstruct(int(r)) for r in rows])
+    except RuntimeError:  # an index type that cannot give its vectors back: nothing to check
+        return True
+    return bool(np.isfinite(sample).all())
 
 
 def _kb_changes(built: object, current: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ are quick; the ones about the model, the index and the embedding cache use nanoe
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import cli, errors
@@ -329,3 +331,71 @@ def test_an_invalid_manifest_field_is_rebuilt(
     assert answer.kind == "faq" and answer.matches[0].score is not None and 0 < answer.matches[0].score <= 1
     assert assistant.ask("What's the weather in Paris tomorrow?").kind == "no_answer"
     assert read_index(data, kb, encoder.model_id).manifest.score_floor == assistant.manifest.score_floor
+
+
+# ------------------------------------------------------------------------------------ 5. embedding cache trusted
+def _damage_cache(data: Path, make: object) -> Path:
+    [path] = (data / "cache").glob("embeddings-*.npz")
+    with np.load(path) as npz:
+        keys, vectors = npz["keys"], npz["vectors"]
+    np.savez(path, keys=keys, vectors=make(vectors))  # type: ignore[operator]
+    return path
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: np.random.default_rng(0).normal(size=(len(v), 10)).astype(np.float32),
+        lambda v: np.full_like(v, np.nan),
+        lambda v: np.zeros_like(v),
+    ],
+    ids=["10-dim", "nan", "zero"],
+)
+def test_a_bad_embedding_cache_is_dropped_and_rebuilt(
+    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture, make: object
+) -> None:
+    from assistant.engine import Assistant
+
+    kb, data = kb_data
+    path = _damage_cache(data, make)
+    shutil.rmtree(data / "index")  # the next start must build from the cache
+    with caplog.at_level(logging.WARNING, logger="assistant.index"):
+        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+    assert any("embedding cache" in r.getMessage() for r in caplog.records)
+    answer = assistant.ask(PAY)
+    assert answer.kind == "faq" and "微信" in answer.answer
+    with np.load(path) as npz:  # the cache was rewritten sound
+        vectors = npz["vectors"]
+    assert vectors.shape[1] == encoder.dim and np.isfinite(vectors).all()
+
+
+def test_an_index_with_nan_vectors_is_rebuilt(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+    import faiss
+
+    from assistant.index import StaleIndex, read_index
+
+    kb, data = kb_data
+    index_dir = data / "index"
+    stored = faiss.read_index(str(index_dir / "index.faiss"))
+    vectors = stored.reconstruct_n(0, stored.ntotal)
+    vectors[:] = np.nan
+    bad = faiss.IndexFlatIP(stored.d)
+    bad.add(np.ascontiguousarray(vectors))
+    faiss.write_index(bad, str(index_dir / "index.faiss"))
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files_sha256"]["index.faiss"] = hashlib.sha256((index_dir / "index.faiss").read_bytes()).hexdigest()
+    (index_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StaleIndex, match="NaN"):
+        read_index(data, kb, encoder.model_id)
+
+
+def test_doctor_checks_that_known_questions_are_answered_not_only_ranked(kb_data: tuple[Path, Path]) -> None:
+    from assistant.doctor import run_checks
+
+    kb, data = kb_data
+    healthy = run_checks(kb_dir=kb, data_dir=data)
+    assert any(c.area == "index" and c.status == "ok" and "known questions answered" in c.message for c in healthy)
+    # Every entry still ranks first for its own question, but nothing clears the threshold.
+    broken = run_checks(kb_dir=kb, data_dir=data, threshold=1.0)
+    [failure] = [c for c in broken if c.area == "index" and c.status == "FAIL"]
+    assert "known questions are not answered" in failure.message and "no_answer" in failure.message
