@@ -69,10 +69,11 @@ class _QueryCap:
 class _Engine:
     """What one version of the KB serves: its retriever and calculator (swapped as a whole)."""
 
-    def __init__(self, retriever: Retriever, calculator: Any, threshold: float) -> None:
+    def __init__(self, retriever: Retriever, calculator: Any, threshold: float, error: str | None = None) -> None:
         self.retriever = retriever
         self.calculator = calculator
         self.threshold = threshold
+        self.error = error  # why this engine serves a last good index or runs without the calculator
 
 
 class Assistant:
@@ -133,20 +134,50 @@ class Assistant:
             except ModelUnavailable as exc:
                 degraded_reason = str(exc)
                 log.error("embedding model unavailable, answering in lexical-only mode: %s", exc)
-        engine = cls._make_engine(resolved, encoder, progress)
-        return cls(resolved, engine, encoder, clock or _utc_now, degraded_reason)
+        engine = cls._make_engine(resolved, encoder, progress, last_good=True)
+        assistant = cls(resolved, engine, encoder, clock or _utc_now, degraded_reason)
+        assistant.last_reload_error = engine.error
+        return assistant
 
     @staticmethod
-    def _make_engine(settings: Settings, encoder: Encoder | None, progress: Progress | None) -> _Engine:
-        if encoder is not None:
-            enc = encoder
-            index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
-        else:
-            index = _lexical_only_index(settings)
+    def _make_engine(
+        settings: Settings, encoder: Encoder | None, progress: Progress | None, *, last_good: bool = False
+    ) -> _Engine:
+        """The engine of the KB as it is now. With ``last_good`` (at start), a KB that does not parse
+        does not stop the assistant when ``data/`` holds the last good index: that one is served with
+        a warning, and the error is kept in :attr:`_Engine.error`. Broken calculator facts turn the
+        calculator off the same way. (A reload keeps the running engine instead: ``last_good`` off.)"""
+        error: str | None = None
+        try:
+            if encoder is not None:
+                enc = encoder
+                index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
+            else:
+                index = _lexical_only_index(settings)
+        except KnowledgeBaseError as exc:
+            fallback = _last_good_index(settings, encoder) if last_good else None
+            if fallback is None:
+                raise
+            index, error = fallback, str(exc)
+            log.error(
+                "the knowledge base does not parse (%s); serving the last good index from %s, built %s, "
+                "until it is fixed",
+                exc,
+                index.path,
+                index.manifest.built_at,
+            )
         retriever = Retriever(index, _QueryCap(encoder) if encoder is not None else None)
         model_id = encoder.model_id if encoder else "lexical"
         threshold = settings.threshold if settings.threshold is not None else threshold_for(model_id)
-        return _Engine(retriever, _load_calculator(settings.kb_dir, index.entries, settings), threshold)
+        try:
+            calculator = _load_calculator(settings.kb_dir, index.entries, settings)
+        except AssistantError as exc:
+            if not last_good:
+                raise
+            calculator = None
+            error = f"{error}; {exc}" if error else str(exc)
+            log.error("calculator facts do not load (%s); answering without the calculator until fixed", exc)
+        return _Engine(retriever, calculator, threshold, error)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -321,6 +352,30 @@ def _lexical_only_index(settings: Settings) -> LoadedIndex:
         build_seconds=0.0,
     )
     return LoadedIndex(tuple(entries), np.zeros(0, np.int32), (), None, manifest, settings.data_dir)
+
+
+def _last_good_index(settings: Settings, encoder: Encoder | None) -> LoadedIndex | None:
+    """The index stored in ``data/``, not compared with the (broken) KB, or None when there is none.
+
+    Without a model (degraded or ``none``) its entries are used for lexical matching."""
+    from .index import INDEX_DIRNAME, StaleIndex, read_index
+
+    model_id = encoder.model_id if encoder is not None else None
+    if model_id is None:
+        for folder in (INDEX_DIRNAME, INDEX_DIRNAME + ".old"):
+            try:
+                raw = json.loads((settings.data_dir / folder / "manifest.json").read_text(encoding="utf-8"))
+                model_id = str(raw["model_id"])
+                break
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        if model_id is None:
+            return None
+    try:
+        return read_index(settings.data_dir, None, model_id)
+    except StaleIndex as why:
+        log.info("no last good index to fall back on: %s", why)
+        return None
 
 
 def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Settings) -> Any:

