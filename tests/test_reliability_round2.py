@@ -560,3 +560,75 @@ def test_non_atomic_kb_saves_do_not_stop_concurrent_batches(kb_data: tuple[Path,
     assert codes == [0] * 8, [err.decode()[-300:] for _, err in results]
     for out, _ in results:
         assert json.loads(out.decode().splitlines()[0])["kind"] in ("faq", "no_answer")
+
+
+# ------------------------------------------------------------------------------------ 8. feedback never blocks
+_HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
+def _answer(kind: str = "faq") -> object:
+    from assistant.models import Answer, Match
+
+    match = Match(id="e1", question="可以退款吗？", section="付款", score=0.9, source="kb/faq.md:3")
+    return Answer(
+        kind=kind,  # type: ignore[arg-type]
+        answer="不支持退款。",
+        matches=(match,),
+        value=None,
+        unit=None,
+        latency_ms=1.0,
+        language="zh",
+        degraded=False,
+        ambiguous=False,
+        steps=(),
+        error=None,
+        entry_md="不支持退款。",
+    )
+
+
+def test_a_locked_feedback_database_neither_blocks_nor_drops_rows(tmp_path: Path) -> None:
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    script = tmp_path / "holder.py"
+    script.write_text(_HOLDER, encoding="utf-8")
+    holder = subprocess.Popen([sys.executable, str(script), str(store.path), "3"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    try:
+        started = time.perf_counter()
+        for i in range(5):
+            store.record_question(f"t{i}", f"能退款吗 {i}", _answer())  # type: ignore[arg-type]
+        store.record_vote("t0", "能退款吗 0", _answer(), 0)  # type: ignore[arg-type]
+        store.record_vote("t1", "能退款吗 1", _answer(), 1)  # type: ignore[arg-type]
+        store.record_vote("t1", "能退款吗 1", _answer(), None)  # type: ignore[arg-type]
+        elapsed = time.perf_counter() - started
+        assert holder.poll() is None, "the lock must still be held: the test proves nothing otherwise"
+    finally:
+        holder.wait(20)
+    assert elapsed < 1.5, f"recording blocked {elapsed:.1f}s on a locked database"
+    spooled = store.spool_path.read_text(encoding="utf-8").splitlines()
+    assert len(spooled) == 8 and all(json.loads(line)["op"] for line in spooled)
+    # The database is free again: the next write moves the spooled rows in, in order.
+    store.record_question("t9", "最后一个", _answer("no_answer"))  # type: ignore[arg-type]
+    summary = store.summary()
+    assert (summary.questions, summary.unanswered) == (6, 1)
+    assert (summary.votes_up, summary.votes_down) == (0, 1)  # t1's vote was withdrawn after it was cast
+    assert store.spool_path.read_bytes() == b""
+
+
+def test_the_feedback_spool_is_shared_between_processes_and_replayed_once(tmp_path: Path) -> None:
+    from assistant.feedback import FeedbackStore
+
+    first = FeedbackStore(tmp_path / "feedback.sqlite3")
+    first._spool("question", ("s1", "2026-01-01T00:00:00Z", "q", "zh", "faq", "e1", "Q", 0.9))
+    first._spool("question", ("s1", "2026-01-01T00:00:00Z", "q", "zh", "faq", "e1", "Q", 0.9))  # replayed twice
+    second = FeedbackStore(tmp_path / "feedback.sqlite3")  # another process, same files
+    assert second.flush_spool() == 2
+    assert second.summary().questions == 1 and first.flush_spool() == 0
