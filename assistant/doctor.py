@@ -380,6 +380,17 @@ def _writable(folder: Path) -> bool:
 
 def _check_feedback(report: _Report, settings: Settings) -> None:
     path = settings.feedback_db
+    spool = path.with_name(path.name + ".spool.jsonl")
+    if spool.is_file() and spool.stat().st_size:
+        with spool.open("rb") as handle:
+            waiting = sum(1 for _ in handle)
+        report.add(
+            "feedback",
+            "warn",
+            f"{waiting} row(s) wait in {spool}: the database was locked or failing when they were recorded",
+            "nothing to do if the database is free again: the next question or insights visit moves them in; "
+            "otherwise see the lock or damage reported here",
+        )
     if not path.exists():
         report.add("feedback", "ok", f"{path} not created yet (it is created with the first question recorded)")
         return

@@ -663,3 +663,16 @@ def test_the_model_reads_at_most_128_characters() -> None:
     from assistant import engine as engine_module
 
     assert engine_module.MODEL_QUERY_CHARS <= 128  # measured: 256 characters cost ~1.2 s on a loaded box
+
+
+def test_doctor_reports_rows_waiting_in_the_feedback_spool(tmp_path: Path) -> None:
+    from assistant.doctor import run_checks
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+    store._spool("question", ("s1", "2026-01-01T00:00:00Z", "q", "zh", "faq", "e1", "Q", 0.9))
+    checks = run_checks(kb_dir=write_kb(tmp_path / "kb"), data_dir=tmp_path / "data", embedding_model="none")
+    assert any(c.area == "feedback" and c.status == "warn" and "1 row(s) wait" in c.message for c in checks)
+    store.flush_spool()
+    checks = run_checks(kb_dir=tmp_path / "kb", data_dir=tmp_path / "data", embedding_model="none")
+    assert not any("wait in" in c.message for c in checks)
