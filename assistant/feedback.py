@@ -19,9 +19,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import logging
+import os
 import re
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -33,10 +36,15 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from .errors import AssistantError
+from .errors import FeedbackStoreError
 from .models import Answer
 from .normalize import normalize
 from .settings import resolve_settings
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the spool is serialised within one process only
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,23 @@ CREATE TABLE IF NOT EXISTS votes (
 CREATE INDEX IF NOT EXISTS votes_entry ON votes (entry_id);
 """
 
+# Longest a record_* call waits for a locked database before spooling the row (the answer waits on it).
+QUICK_TIMEOUT_S = 0.05
+SPOOL_SUFFIX = ".spool.jsonl"
+_SPOOL_SQL = {
+    # OR IGNORE: replaying a spool that was flushed but not yet truncated (a crash) adds nothing twice.
+    "question": (
+        "INSERT OR IGNORE INTO questions (turn_id, asked_at, question, language, kind, entry_id, entry_question, "
+        "match_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    ),
+    "vote": (
+        "INSERT INTO votes (turn_id, voted_at, question, language, kind, entry_id, entry_question, score) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (turn_id) DO UPDATE SET voted_at = excluded.voted_at, "
+        "score = excluded.score"
+    ),
+    "withdraw": "DELETE FROM votes WHERE turn_id = ?",
+}
+
 _CJK_CHAR = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 # Question words and particles say how something is asked, not what about: without dropping them,
 # short questions like 可以退款吗 / 可以开发票吗 look alike. Longest first, so 为什么 goes before 什么.
@@ -97,12 +122,6 @@ _EN_FILLER = frozenset(
 )
 # Spreadsheets run a cell that starts with one of these as a formula; questions are customer text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class FeedbackStoreError(AssistantError):
-    """The feedback database cannot be opened, read or written (locked too long, unwritable, corrupt)."""
-
-    exit_code = 6
 
 
 # ---------------------------------------------------------------------------------------------- records
@@ -196,11 +215,14 @@ class FeedbackStore:
         backoff_s: float = 0.05,
         busy_timeout_s: float = 1.0,
         clock: Callable[[], datetime] | None = None,
+        quick_timeout_s: float = QUICK_TIMEOUT_S,
     ) -> None:
         """Open (creating if needed) the store at ``path``.
 
-        A locked database is waited for ``busy_timeout_s`` by SQLite itself, then retried ``retries``
-        times with doubling sleeps from ``backoff_s``.
+        Reads wait for a locked database ``busy_timeout_s`` (SQLite itself), then retry ``retries``
+        times with doubling sleeps from ``backoff_s``. Writes (``record_*``) wait ``quick_timeout_s``
+        at most: a row the database cannot take at once goes to the spool file
+        (:attr:`spool_path`) and is moved in by a later write or read (:meth:`flush_spool`).
         """
         if retries < 1:
             raise ValueError(f"retries must be at least 1, got {retries}")
@@ -209,6 +231,8 @@ class FeedbackStore:
         self._backoff_s = backoff_s
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._quick_timeout_s = min(quick_timeout_s, busy_timeout_s)
+        self._spool_lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -225,10 +249,11 @@ class FeedbackStore:
 
     # -------------------------------------------------------------------------------- plumbing
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, timeout_s: float | None = None) -> Iterator[sqlite3.Connection]:
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the write lock
         # up front (and waits for it) instead of failing when it upgrades a read transaction.
-        conn = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
+        timeout = self._busy_timeout_s if timeout_s is None else timeout_s
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
             yield conn
@@ -282,6 +307,95 @@ class FeedbackStore:
         conn.executescript(_SCHEMA)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
+    # -------------------------------------------------------------------------------- spool
+    @property
+    def spool_path(self) -> Path:
+        """Rows that could not be written at once wait here (JSON lines), beside the database."""
+        return self.path.with_name(self.path.name + SPOOL_SUFFIX)
+
+    @contextmanager
+    def _spool_locked(self) -> Iterator[Any]:
+        """The spool file, opened for append and read, under an exclusive lock (threads and processes)."""
+        with self._spool_lock:
+            handle = self.spool_path.open("a+b")
+            try:
+                if fcntl is not None:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                yield handle
+            finally:
+                handle.close()  # releases the flock
+
+    def _spool(self, op: str, row: Sequence[Any]) -> None:
+        """Append one row to the spool (a single write of one line, fsynced)."""
+        line = (json.dumps({"op": op, "row": list(row)}, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            with self._spool_locked() as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise FeedbackStoreError(f"could not write the feedback spool {self.spool_path}: {exc}") from exc
+
+    def flush_spool(self) -> int:
+        """Move spooled rows into the database when it is free; returns how many moved (0 when it is
+        still locked: they stay spooled). Replaying is idempotent (turn ids are unique)."""
+        try:
+            if not self.spool_path.exists() or self.spool_path.stat().st_size == 0:
+                return 0
+        except OSError:
+            return 0
+        with self._spool_locked() as handle:
+            handle.seek(0)
+            lines = handle.read().splitlines()
+            if not lines:
+                return 0
+            try:
+                with self._connect(self._quick_timeout_s) as conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        moved = 0
+                        for number, line in enumerate(lines, 1):
+                            try:
+                                record = json.loads(line)
+                                sql = _SPOOL_SQL[record["op"]]
+                                conn.execute(sql, record["row"])
+                                moved += 1
+                            except (ValueError, KeyError, TypeError, sqlite3.IntegrityError) as exc:
+                                log.error("feedback spool %s line %d unusable: %s", self.spool_path, number, exc)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+            except sqlite3.Error as exc:
+                log.info("feedback spool not flushed yet (%s); %d row(s) wait in %s", exc, len(lines), self.spool_path)
+                return 0
+            handle.truncate(0)
+            handle.flush()
+            os.fsync(handle.fileno())
+        log.info("feedback spool flushed: %d row(s) moved into %s", moved, self.path)
+        return moved
+
+    def _record(self, what: str, op: str, row: Sequence[Any]) -> None:
+        """Write one row now if the database is free within a moment; otherwise spool it. Never blocks
+        an answer for long; never drops a row (a row that cannot even be spooled raises)."""
+        try:
+            with self._connect(self._quick_timeout_s) as conn:
+                self._write(conn, _SPOOL_SQL[op], row)
+        except sqlite3.Error as exc:
+            self._spool(op, row)
+            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+                log.warning(
+                    "feedback database locked (%s); row spooled to %s (will retry when the database is free)",
+                    what,
+                    self.spool_path,
+                )
+                return
+            raise FeedbackStoreError(
+                f"could not {what} in {self.path}: {exc}; the row is kept in {self.spool_path} and written "
+                "once the database works again"
+            ) from exc
+        self.flush_spool()
+
     # -------------------------------------------------------------------------------- writing
     def record_question(self, turn_id: str, question: str, answer: Answer) -> None:
         """Store one answered question (every kind, so hits and unanswered questions can be counted)."""
@@ -296,18 +410,12 @@ class FeedbackStore:
             best.question if best else None,
             best.score if best else None,
         )
-        sql = (
-            "INSERT INTO questions (turn_id, asked_at, question, language, kind, entry_id, entry_question, "
-            "match_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        self._run("record the question", lambda conn: self._write(conn, sql, row))
+        self._record("record the question", "question", row)
 
     def record_vote(self, turn_id: str, question: str, answer: Answer, score: int | None) -> None:
         """Store the thumbs vote of a turn (1 up, 0 down); a later vote replaces it, None withdraws it."""
         if score is None:
-            self._run(
-                "withdraw the vote", lambda conn: self._write(conn, "DELETE FROM votes WHERE turn_id = ?", (turn_id,))
-            )
+            self._record("withdraw the vote", "withdraw", (turn_id,))
             return
         if score not in (UP, DOWN):
             raise ValueError(f"a thumbs vote is 1 (up) or 0 (down), got {score!r}")
@@ -322,15 +430,11 @@ class FeedbackStore:
             best.question if best else None,
             score,
         )
-        sql = (
-            "INSERT INTO votes (turn_id, voted_at, question, language, kind, entry_id, entry_question, score) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (turn_id) DO UPDATE SET voted_at = excluded.voted_at, "
-            "score = excluded.score"
-        )
-        self._run("record the vote", lambda conn: self._write(conn, sql, row))
+        self._record("record the vote", "vote", row)
 
     # -------------------------------------------------------------------------------- reading
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush_spool()  # best effort: spooled rows count as soon as the database is free
         return self._run(what, lambda conn: conn.execute(sql, params).fetchall())
 
     def votes(self) -> list[Vote]:

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -133,19 +134,42 @@ def search_units(entries: Sequence[Entry]) -> tuple[list[str], list[int], list[s
 class EmbeddingCache:
     """Vectors keyed by sha1(model id + text), so a rebuild re-embeds only changed texts."""
 
-    def __init__(self, data_dir: Path, model_id: str) -> None:
+    def __init__(self, data_dir: Path, model_id: str, dim: int | None = None) -> None:
         slug = hashlib.sha1(model_id.encode()).hexdigest()[:12]
         self.path = data_dir / "cache" / f"embeddings-{slug}.npz"
         self.model_id = model_id
+        self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
         if self.path.exists():
             try:
                 with np.load(self.path, allow_pickle=False) as data:
                     keys, vectors = data["keys"], data["vectors"]
-                self._vectors = {str(k): vectors[i] for i, k in enumerate(keys)}
+                self._vectors = self._valid(keys, vectors)
             except Exception as exc:  # a damaged cache only costs time
                 log.warning("ignoring damaged embedding cache %s: %s", self.path, exc)
+                self._dirty = True  # rewritten (without the damage) by the next save
+
+    def _valid(self, keys: np.ndarray, vectors: np.ndarray) -> dict[str, np.ndarray]:
+        """The cached vectors that can be trusted: the right shape, finite, unit length. A cache of the
+        wrong shape is dropped whole; single bad rows (NaN, zero) are dropped and re-embedded."""
+        if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors) or vectors.dtype.kind != "f":
+            raise ValueError(f"{len(keys)} keys with vectors of shape {vectors.shape} ({vectors.dtype})")
+        if len(keys) and self.dim is not None and vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors of dimension {vectors.shape[1]}, the model's is {self.dim}")
+        with np.errstate(all="ignore"):
+            norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+        good = np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1.0) < 1e-2)
+        if not good.all():
+            log.warning(
+                "embedding cache %s: dropping %d of %d vectors that are not finite unit vectors; they are "
+                "re-embedded",
+                self.path,
+                int((~good).sum()),
+                len(keys),
+            )
+            self._dirty = True
+        return {str(k): vectors[i] for i, k in enumerate(keys) if good[i]}
 
     def key(self, text: str, as_query: bool) -> str:
         return hashlib.sha1(f"{self.model_id}\0{int(as_query)}\0{text}".encode()).hexdigest()
@@ -242,7 +266,7 @@ def _score_floors(vectors: np.ndarray, owners: Sequence[int], fields: Sequence[s
     qa = vectors[questions] @ vectors[answers].T
     floor_q = qq[q_owner[:, None] != q_owner[None, :]].mean()
     floor_a = qa[q_owner[:, None] != a_owner[None, :]].mean()
-    return float(np.clip(floor_q, 0.0, 0.95)), float(np.clip(floor_a, 0.0, 0.95))
+    return float(np.clip(floor_q, 0.0, MAX_SCORE_FLOOR)), float(np.clip(floor_a, 0.0, MAX_SCORE_FLOOR))
 
 
 def build_index(
@@ -264,13 +288,15 @@ def build_index(
     fingerprint = kb_fingerprint(kb_dir)
     entries = load_kb(kb_dir)
     texts, owners, fields = search_units(entries)
-    cache = EmbeddingCache(data_dir, encoder.model_id)
+    cache = EmbeddingCache(data_dir, encoder.model_id, encoder.dim)
     as_query = [f != FIELD_ANSWER for f in fields]
     vectors = cache.embed(encoder, texts, as_query, progress)
     if vectors.shape != (len(texts), encoder.dim):
         raise IndexStoreError(
             f"encoder returned vectors of shape {vectors.shape}, expected ({len(texts)}, {encoder.dim})"
         )
+    if not np.isfinite(vectors).all():
+        raise IndexStoreError(f"the model {encoder.model_id} returned vectors with NaN or infinite values")
     faiss_index, kind = _make_faiss(vectors)
     floor_q, floor_a = _score_floors(vectors, owners, fields)
     import faiss
@@ -365,9 +391,21 @@ def _write_index(
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)
                     raise
-        except OSError as exc:
-            raise IndexStoreError(f"cannot write the index to {target}: {exc.strerror or exc}") from None
+        except (OSError, RuntimeError) as exc:
+            # faiss.write_index reports a full disk (ENOSPC) or an I/O error as RuntimeError, not OSError.
+            raise IndexStoreError(f"cannot write the index to {target}: {_io_reason(exc)}") from None
     return manifest
+
+
+def _io_reason(exc: BaseException) -> str:
+    """One line for an I/O failure (faiss's RuntimeError carries a multi-line C++ trace)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    for known in ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied"):
+        if known in text:
+            return known
+    return text.strip().splitlines()[-1][:200] if text.strip() else type(exc).__name__
 
 
 def _fsync(path: Path) -> None:
@@ -423,6 +461,9 @@ def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedInde
         manifest = Manifest(**raw)
     except (OSError, ValueError, TypeError) as exc:
         raise StaleIndex(f"unreadable manifest: {exc}") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise StaleIndex(f"invalid manifest: {problem}")
     if manifest.schema_version != SCHEMA_VERSION:
         raise StaleIndex(f"schema version {manifest.schema_version} != {SCHEMA_VERSION}")
     if manifest.model_id != model_id:
@@ -467,7 +508,70 @@ def read_index(data_dir: Path, kb_dir: Path | None, model_id: str) -> LoadedInde
         raise StaleIndex(f"entry count disagrees: {len(entries)} entries, {manifest.entry_count} in the manifest")
     if faiss_index.d != manifest.dim:
         raise StaleIndex(f"index dimension {faiss_index.d} != manifest {manifest.dim}")
+    if not _sampled_vectors_finite(faiss_index):
+        raise StaleIndex("index.faiss holds vectors with NaN or infinite values (built from a damaged cache?)")
     return LoadedIndex(entries, owners, fields, faiss_index, manifest, target)
+
+
+MAX_SCORE_FLOOR = 0.95  # _score_floors clips to this: 1 - floor divides every dense score
+_INDEX_TYPES = ("flat", "hnsw32")
+
+
+def manifest_problem(manifest: Manifest) -> str:
+    """What is wrong with the type or range of a manifest field ('' when every field is sound).
+
+    The manifest is data from disk: a hand edit or a damaged write must not reach the scoring
+    (a floor of "abc" raised on every question, NaN answered at score null, 1.0 divided by zero)."""
+
+    def is_int(value: object, low: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+    def is_number(value: object, low: float, high: float) -> bool:
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and low <= value <= high
+        )
+
+    def is_digests(value: object) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in value.items()
+        )
+
+    checks: list[tuple[str, bool]] = [
+        ("schema_version", is_int(manifest.schema_version, 0)),
+        ("kb_sha256", is_digests(manifest.kb_sha256)),
+        ("files_sha256", is_digests(manifest.files_sha256)),
+        ("model_id", isinstance(manifest.model_id, str) and bool(manifest.model_id)),
+        ("dim", is_int(manifest.dim, 1)),
+        ("entry_count", is_int(manifest.entry_count, 0)),
+        ("vector_count", is_int(manifest.vector_count, 0)),
+        ("faiss_version", isinstance(manifest.faiss_version, str)),
+        ("index_type", manifest.index_type in _INDEX_TYPES),
+        ("score_floor", is_number(manifest.score_floor, 0.0, MAX_SCORE_FLOOR)),
+        ("answer_floor", is_number(manifest.answer_floor, 0.0, MAX_SCORE_FLOOR)),
+        ("built_at", isinstance(manifest.built_at, str)),
+        ("build_seconds", is_number(manifest.build_seconds, 0.0, float("inf"))),
+    ]
+    bad = [f"{name}={getattr(manifest, name)!r}" for name, ok in checks if not ok]
+    return ", ".join(bad)
+
+
+VECTOR_SAMPLE = 256  # vectors of a stored index checked for NaN/inf at load (all of them in small indexes)
+
+
+def _sampled_vectors_finite(faiss_index: Any) -> bool:
+    """Whether evenly spaced stored vectors are finite (a NaN vector makes every score NaN)."""
+    total = int(faiss_index.ntotal)
+    if total == 0:
+        return True
+    rows = np.unique(np.linspace(0, total - 1, min(total, VECTOR_SAMPLE)).astype(np.int64))
+    try:
+        sample = np.stack([faiss_index.reconstruct(int(r)) for r in rows])
+    except RuntimeError:  # an index type that cannot give its vectors back: nothing to check
+        return True
+    return bool(np.isfinite(sample).all())
 
 
 def _kb_changes(built: object, current: dict[str, str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +77,7 @@ def resolve_settings(**explicit: Any) -> Settings:
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for name, (env, default, kind) in _SPEC.items():
         if explicit.get(name) is not None:
             raw, source = explicit[name], name
@@ -82,12 +85,45 @@ def resolve_settings(**explicit: Any) -> Settings:
             raw, source = os.environ[env], env
         else:
             raw, source = default, name
+        sources[name] = source
+        if kind is Path and isinstance(raw, str) and not raw.strip():
+            raise ConfigError(f"{source}={raw!r} is empty; give a path (unset it for the default)")
         values[name] = _convert(name, source, raw, kind)
     if values["feedback_db"] is None:
         values["feedback_db"] = values["data_dir"] / "feedback.sqlite3"
-    if values["max_question_chars"] <= 0:
-        raise ConfigError(f"ASSISTANT_MAX_QUESTION_CHARS must be positive, got {values['max_question_chars']}")
+    _check(values, sources)
     return Settings(**values)
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
+    """Range checks: a value that parses but makes no sense is an error naming its variable."""
+
+    def fail(name: str, why: str) -> None:
+        raise ConfigError(f"{sources[name]}='{values[name]}' {why}")
+
+    if values["max_question_chars"] <= 0:
+        fail("max_question_chars", "must be positive")
+    threshold = values["threshold"]
+    if threshold is not None and not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
+        fail("threshold", "must be a number from 0 to 1 (scores are in [0, 1])")
+    margin = values["ambiguity_margin"]
+    if not (math.isfinite(margin) and 0.0 <= margin <= 1.0):
+        fail("ambiguity_margin", "must be a number from 0 to 1")
+    level = str(values["log_level"]).strip().upper()
+    if level not in _LOG_LEVELS:
+        fail("log_level", f"is not a log level; use one of {', '.join(_LOG_LEVELS)}")
+    values["log_level"] = level
+    parent = Path(values["data_dir"]).expanduser().absolute().parent
+    if not parent.is_dir():
+        fail("data_dir", f"cannot be created: its parent folder {parent} does not exist")
+
+
+def log_level_number(level: str) -> int:
+    """The :mod:`logging` number of a level name checked by :func:`resolve_settings`."""
+    return int(logging.getLevelName(level))
 
 
 def env_names() -> dict[str, str]:

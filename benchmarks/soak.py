@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/soak.py [--questions 20000] [--warmup 2000] [--threads 1]
                                         [--kb-edits 4] [--seed 5] [--out soak]
     .venv/bin/python benchmarks/soak.py --guard-cost [--threads 16] [--per-thread 100]
+    .venv/bin/python benchmarks/soak.py --long-client [--threads 3] [--per-thread 100]
 
 The stream mixes real questions (the dev set and benchmarks/data, every FAQ question and
 alternate), noisy variants of them (typos, emoji, zero-width and RTL characters, case) and fuzz
@@ -373,6 +374,93 @@ def guard_cost(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------------ long client
+def long_client(args: argparse.Namespace) -> dict[str, Any]:
+    """p99 latency of ordinary questions from ``--threads`` clients, alone and while one more client
+    sends long questions (just under the length limit) back to back. The goal: ≤ 3× (issue 13).
+    Measured with the engine's caps as they are, and with the old model cap (256) for comparison."""
+    from assistant import engine as engine_module
+
+    logging.basicConfig(level=logging.WARNING)
+    assistant = Assistant.load(watch_kb=False)
+    if assistant._encoder is None:
+        raise SystemExit(f"no embedding model to measure: {assistant.degraded_reason}")
+    questions = real_questions(assistant)
+    rng = random.Random(args.seed)
+    limit = assistant.settings.max_question_chars
+    filler = "请详细说明一下我的套餐额度怎么计算 please explain the quota in detail "
+    long_questions = [(rng.choice(questions) + " " + filler * 100)[: limit - rng.randrange(50)] for _ in range(50)]
+
+    def run(label: str, with_long: bool) -> dict[str, Any]:
+        latencies: list[float] = []
+        long_latencies: list[float] = []
+        stop = threading.Event()
+        lock = threading.Lock()
+
+        def ordinary(qs: list[str]) -> None:
+            for q in qs:
+                started = time.perf_counter()
+                assistant.ask(q)
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+        def long_sender() -> None:
+            i = 0
+            while not stop.is_set():
+                started = time.perf_counter()
+                assistant.ask(long_questions[i % len(long_questions)])
+                long_latencies.append(time.perf_counter() - started)
+                i += 1
+
+        sender = threading.Thread(target=long_sender, daemon=True) if with_long else None
+        if sender:
+            sender.start()
+            time.sleep(0.5)
+        threads = [
+            threading.Thread(target=ordinary, args=(rng.sample(questions, min(args.per_thread, len(questions))),))
+            for _ in range(args.threads)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        stop.set()
+        if sender:
+            sender.join()
+        latencies.sort()
+
+        def pct(values: list[float], p: float) -> float:
+            return round(1000 * values[min(len(values) - 1, int(p * len(values)))], 1) if values else 0.0
+
+        return {
+            "mode": label,
+            "questions": len(latencies),
+            "p50_ms": pct(latencies, 0.50),
+            "p99_ms": pct(latencies, 0.99),
+            "long_questions": len(long_latencies),
+            "long_p50_ms": pct(sorted(long_latencies), 0.50),
+        }
+
+    for q in questions[:20]:
+        assistant.ask(q)  # warm up
+    alone = run("ordinary only", False)
+    capped = run(f"with a long client, model cap {engine_module.MODEL_QUERY_CHARS}", True)
+    saved = engine_module.MODEL_QUERY_CHARS, engine_module.LEXICAL_QUERY_CHARS
+    try:
+        engine_module.MODEL_QUERY_CHARS, engine_module.LEXICAL_QUERY_CHARS = 256, limit
+        old = run("with a long client, old caps (model 256, lexical unbounded)", True)
+    finally:
+        engine_module.MODEL_QUERY_CHARS, engine_module.LEXICAL_QUERY_CHARS = saved
+    return {
+        "model": assistant._encoder.model_id,
+        "threads": args.threads,
+        "runs": [alone, capped, old],
+        "p99_ratio": round(capped["p99_ms"] / max(alone["p99_ms"], 1e-9), 2),
+        "p99_ratio_old_caps": round(old["p99_ms"] / max(alone["p99_ms"], 1e-9), 2),
+        "machine": machine(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=20_000)
@@ -384,7 +472,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guard-cost", action="store_true")
     parser.add_argument("--per-thread", type=int, default=100, help="guard cost: questions per thread")
     parser.add_argument("--out", default=None, help="save the figures as benchmarks/results/NAME.json")
+    parser.add_argument(
+        "--long-client", action="store_true", help="p99 of ordinary questions with/without a long-question client"
+    )
     args = parser.parse_args(argv)
+    if args.long_client:
+        args.threads = args.threads or 3
+        result = long_client(args)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        if args.out:
+            save(args.out, result)
+        return 0
     if args.guard_cost:
         args.threads = args.threads or 16
         result = guard_cost(args)

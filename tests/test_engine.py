@@ -93,11 +93,12 @@ def test_control_characters_and_bytes_are_handled(assistant) -> None:
     assert assistant.ask("x" * 2000).kind in ("faq", "no_answer")  # at the limit: accepted
 
 
-def test_lexical_only_mode_is_degraded_but_answers(tmp_path: Path) -> None:
+def test_lexical_only_mode_by_choice_answers_and_is_not_degraded(tmp_path: Path) -> None:
+    """``none`` is a chosen mode: ``degraded`` means a model that failed, not this."""
     from assistant.engine import Assistant
 
     lexical = Assistant.load(embedding_model="none", kb_dir=REAL_KB, data_dir=tmp_path, watch_kb=False)
-    assert lexical.degraded and "lexical-only" in (lexical.degraded_reason or "")
+    assert not lexical.degraded and lexical.degraded_reason is None
     answer = lexical.ask("可以退款吗")
-    assert answer.degraded and answer.kind == "faq" and answer.matches[0].question == REFUND
+    assert not answer.degraded and answer.kind == "faq" and answer.matches[0].question == REFUND
     assert lexical.ask("What's the weather in Paris tomorrow?").kind == "no_answer"

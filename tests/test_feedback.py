@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import AssistantError
 from assistant.feedback import (
     FeedbackStore,
     FeedbackStoreError,
@@ -242,20 +241,19 @@ def _hold_write_lock(path: Path, seconds: float, locked: threading.Event) -> Non
     conn.close()
 
 
-def test_a_database_locked_too_long_raises_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_database_locked_too_long_spools_the_row_and_writes_it_later(tmp_path: Path) -> None:
+    """Writes never wait long on the database: the row goes to the spool and arrives afterwards."""
     store = FeedbackStore(tmp_path / "f.sqlite3", retries=3, backoff_s=0.01, busy_timeout_s=0.05)
     locked = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(store.path, 1.5, locked))
     holder.start()
     locked.wait(5)
     try:
-        with pytest.raises(FeedbackStoreError, match="stayed locked through 3 attempts") as caught:
-            store.record_question("t1", "可以退款吗", faq(REFUND))
-        assert str(store.path) in str(caught.value)
-        assert isinstance(caught.value, AssistantError)
+        store.record_question("t1", "可以退款吗", faq(REFUND))
+        assert holder.is_alive() and b"t1" in store.spool_path.read_bytes()
     finally:
         holder.join()
-    assert store.summary().questions == 0
+    assert store.summary().questions == 1
 
 
 def test_a_short_lock_is_waited_out_by_the_retries(tmp_path: Path) -> None:
