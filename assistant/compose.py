@@ -110,8 +110,8 @@ def compose_no_answer(
     suggestions = tuple(Match.of(s.entry, s.score) for s in ranked[:MAX_SUGGESTIONS])
     if error:
         parts = [error]
-    elif topic_message:
-        parts = [topic_message]
+    elif topic_message:  # the generic line stays first: every no_answer says plainly it is not covered
+        parts = [text(language, "not_covered"), topic_message]
     else:
         parts = [text(language, "not_covered"), text(language, "human")]
     if suggestions:
