@@ -208,7 +208,14 @@ class Assistant:
         query_encoder = _QueryCap(encoder) if encoder is not None else None
         retriever = Retriever(index, query_encoder)
         retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
-        scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+        try:
+            scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+        except KnowledgeBaseError as exc:
+            if not last_good:
+                raise
+            scope, topics = None, {}
+            error = f"{error}; {exc}" if error else str(exc)
+            log.error("out-of-scope topics do not load (%s); answering without them until fixed", exc)
         if scope is not None:
             scope.lexical = _LexicalCap(scope.lexical)  # type: ignore[assignment]
         decision = decision_model_for(encoder.model_id if encoder else "lexical")
@@ -461,10 +468,14 @@ def build(progress: Progress | None = None, only_if_stale: bool = False, **setti
         return _lexical_only_index(resolved).manifest  # nothing to embed; this still checks the KB parses
     encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
     if only_if_stale:
-        return load_or_build(
+        index = load_or_build(
             resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress, must_persist=True
-        ).manifest
-    return build_index(resolved.kb_dir, resolved.data_dir, encoder, progress).manifest
+        )
+    else:
+        index = build_index(resolved.kb_dir, resolved.data_dir, encoder, progress)
+    # Embed the out-of-scope topics now too (and check their file), so the first question doesn't pay for it.
+    scope_retriever(resolved.kb_dir, _QueryCap(encoder), resolved.data_dir, index.manifest)
+    return index.manifest
 
 
 __all__ = ["Assistant", "build", "model_id_for"]

