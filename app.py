@@ -148,11 +148,15 @@ def _shown(question: str, limit: int) -> str:
 
 
 def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
-    """Ask the engine; whatever goes wrong becomes a notice and the session goes on."""
+    """Ask the engine, as the next turn of this session's conversation (its plain state is kept in the
+    session as JSON), so that "1000元" after the calculator's question completes it. Whatever goes wrong
+    becomes a notice and the session goes on."""
     shown = _shown(question, assistant.settings.max_question_chars)
     turn_id = uuid.uuid4().hex
     try:
-        answer = assistant.ask(question)
+        conversation = assistant.conversation(st.session_state.get("conversation"))
+        answer = conversation.ask(question)
+        st.session_state.conversation = conversation.to_json()
     except InvalidQuestion as exc:  # too long or empty after cleaning: the engine's message says what to do
         return Turn(turn_id, shown, notice=str(exc))
     except Exception:  # one failing answer must not end the chat; the log keeps the traceback

@@ -1,4 +1,4 @@
-"""Command line: ``python -m assistant ask|build|doctor|kb check``.
+"""Command line: ``python -m assistant ask|chat|build|doctor|kb check``.
 
 Errors become one message on stderr and an exit code (see :mod:`assistant.errors`),
 never a traceback.
@@ -11,7 +11,7 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
 
 from .errors import AssistantError, InvalidQuestion
@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin); prints JSON lines")
     build = sub.add_parser("build", help="rebuild the index now, with progress")
     build.add_argument("--if-stale", action="store_true", help="only rebuild when the stored index is not current")
+    chat = sub.add_parser("chat", help="a conversation: follow-up questions keep their context")
+    chat.add_argument(
+        "--json", action="store_true", help="read turns from stdin, one per line (empty line: new conversation)"
+    )
     sub.add_parser("doctor", help="check the KB, index, model and data store; print fixes")
     calibrate = sub.add_parser("calibrate", help="train the answer/refuse decision model (see assistant/calibrate.py)")
     calibrate.add_argument("--kb", metavar="DIR", help="knowledge base folder (default: ASSISTANT_KB_DIR)")
@@ -160,19 +164,24 @@ def _open_batch(source: str) -> IO[bytes]:
         raise InvalidQuestion(f"cannot read batch file {source}: {why}") from None
 
 
-def _batch(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
+def _refused(assistant: Assistant, line: str, error: str) -> Answer:
+    """The JSON line of a batch line that cannot be asked: ``no_answer`` with its ``error``."""
     from . import compose
 
+    language = "en" if line.isascii() else "zh"
+    return compose.compose_no_answer([], language, assistant.degraded, error=error)
+
+
+def _batch(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
     try:
         for line, error in _lines(handle, assistant.settings.max_question_chars):
             if error is not None:
-                answer = compose.compose_no_answer([], "en", assistant.degraded, error=error)
+                answer = _refused(assistant, "", error)
             else:
                 try:
                     answer = assistant.ask(line)
                 except InvalidQuestion as exc:
-                    language = "en" if line.isascii() else "zh"
-                    answer = compose.compose_no_answer([], language, assistant.degraded, error=str(exc))
+                    answer = _refused(assistant, line, str(exc))
             out.write(to_json(answer) + "\n")
             out.flush()
     finally:
@@ -204,6 +213,58 @@ def _ask(args: argparse.Namespace) -> int:
     answer = _load().ask(args.question)
     print(to_json(answer) if args.json else _human(answer))
     return 0
+
+
+def _chat_json(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
+    """``chat --json``: one turn per line of ``handle``, one JSON answer per turn; an empty line (or one of
+    blanks) starts a new conversation and prints nothing. Bad lines are read as ``ask --batch`` reads them."""
+    conversation = assistant.conversation()
+    for line, error in _lines(handle, assistant.settings.max_question_chars):
+        if error is None and not line.strip():
+            conversation.reset()
+            continue
+        if error is not None:
+            answer = _refused(assistant, "", error)
+        else:
+            try:
+                answer = conversation.ask(line)
+            except InvalidQuestion as exc:
+                answer = _refused(assistant, line, str(exc))
+        out.write(to_json(answer) + "\n")
+        out.flush()
+    return 0
+
+
+def _chat_loop(assistant: Assistant, read: Callable[[str], str], out: IO[str]) -> int:
+    """The interactive chat: a prompt, answers as ``ask`` prints them, ``/new`` starts over, Ctrl-D leaves."""
+    conversation = assistant.conversation()
+    out.write("Ask a question (/new starts over, Ctrl-D leaves).\n")
+    while True:
+        try:
+            line = read("> ")
+        except EOFError:
+            out.write("\n")
+            return 0
+        if not line.strip():
+            continue
+        if line.strip() == "/new":
+            conversation.reset()
+            out.write("(new conversation)\n")
+            continue
+        try:
+            answer = conversation.ask(line)
+        except InvalidQuestion as exc:
+            out.write(f"{exc}\n")
+            continue
+        out.write(_human(answer) + "\n\n")
+        out.flush()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    assistant = _load()
+    if args.json:
+        return _chat_json(assistant, sys.stdin.buffer, sys.stdout)
+    return _chat_loop(assistant, input, sys.stdout)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -314,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
-    handlers = {"ask": _ask, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
+    handlers = {"ask": _ask, "chat": _chat, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

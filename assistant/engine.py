@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from .parsing import kb_files, load_kb
 from .retrieval import Retriever, Scored
 from .scope import SCOPE_FILE, Topic, scope_retriever
 from .settings import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from .conversation import Conversation, ConversationState
 
 log = logging.getLogger(__name__)
 query_log = logging.getLogger("assistant.queries")
@@ -308,6 +311,14 @@ class Assistant:
                 answer.latency_ms,
             )
         return answer
+
+    def conversation(self, state: ConversationState | str | None = None) -> Conversation:
+        """A conversation whose ``ask`` answers follow-ups with the turns before them in mind (see
+        :mod:`assistant.conversation`); ``state`` continues one (a :class:`ConversationState` or its JSON).
+        :meth:`ask` stays the stateless single question. Raises :class:`InvalidQuestion` on a bad state."""
+        from .conversation import Conversation
+
+        return Conversation(self, state, calculator=lambda: self._engine.calculator, clock=self._clock)
 
     def rank(self, question: str, top_k: int = 5) -> list[Scored]:
         """The retrieval ranking alone (for calibration and benchmarks)."""
