@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.errors import ConfigError
 from assistant.feedback import FeedbackStore, FeedbackStoreError
 from assistant.index import INDEX_DIRNAME
 from assistant.normalize import detect_language
@@ -67,8 +68,8 @@ def _load_assistant(index_key: str) -> Assistant:
 
 
 @st.cache_resource(show_spinner=False)
-def _load_store(path: str) -> FeedbackStore:
-    return FeedbackStore(Path(path))
+def _load_store(path: str, retention_days: int | None) -> FeedbackStore:
+    return FeedbackStore(Path(path), retention_days=retention_days)
 
 
 def _assistant() -> Assistant | None:
@@ -81,7 +82,8 @@ def _assistant() -> Assistant | None:
 
 def _store() -> FeedbackStore | None:
     try:
-        return _load_store(str(resolve_settings().feedback_db))
+        settings = resolve_settings()
+        return _load_store(str(settings.feedback_db), settings.retention_days)
     except FeedbackStoreError as exc:
         log.error("feedback store unavailable: %s", exc)
         return None
@@ -128,6 +130,37 @@ def _on_vote(turn_id: str) -> None:
         except FeedbackStoreError as exc:
             log.error("vote not saved: %s", exc)
     st.session_state.vote_status[turn_id] = status
+
+
+def _on_handoff(turn_id: str | None, place: str) -> None:
+    """Callback of a "contact support" button (the browser opens the link itself): store the click."""
+    turn = next((t for t in st.session_state.history if t.id == turn_id), None) if turn_id else None
+    store = _store()
+    if store is None:
+        return
+    try:
+        if turn is None:
+            store.record_handoff(place)
+        else:
+            store.record_handoff(place, turn.id, turn.question, turn.answer)
+    except FeedbackStoreError as exc:
+        log.error("support handoff not recorded: %s", exc)
+
+
+def _support_button(lang: str, key: str, turn_id: str | None, place: str) -> None:
+    """The "contact support" link (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
+    url = resolve_settings().support_url
+    if not url:
+        return
+    st.link_button(
+        label(lang, "contact_support"),
+        url,
+        key=key,
+        on_click=_on_handoff,
+        args=(turn_id, place),
+        icon=":material/support_agent:",
+        type="primary" if place != "header" else "tertiary",
+    )
 
 
 def _keep_last(count: int) -> None:
@@ -186,6 +219,7 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
             answer.error
             or f"{compose.text(answer.language, 'not_covered')}\n\n{compose.text(answer.language, 'human')}"
         )
+        _support_button(lang, f"handoff-{turn.id}", turn.id, "no_answer")
         if answer.matches:
             st.caption(label(lang, "suggestions"))
             _question_buttons([m.question for m in answer.matches], f"sug-{turn.id}")
@@ -211,6 +245,9 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
     status = st.session_state.vote_status.get(turn.id)
     if status:
         st.caption(label(lang, status))
+    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and resolve_settings().support_url:
+        st.caption(label(lang, "support_after_down"))
+        _support_button(lang, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
 
 
 def _render_question(question: str) -> None:
@@ -229,9 +266,16 @@ def main() -> None:
     st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon="💬", layout="centered")
     _init_state()
     lang: str = st.session_state.ui_lang
+    try:
+        resolve_settings()
+    except ConfigError as exc:  # e.g. a bad ASSISTANT_SUPPORT_URL: the log says which, the customer is told little
+        log.error("the chat cannot start: %s", exc)
+        st.error(label(lang, "config_error"))
+        st.stop()
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
+        _support_button(lang, "handoff-header", None, "header")
         st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
 
     with st.chat_message("assistant"):

@@ -282,10 +282,12 @@ def test_insights_page_shows_what_the_chat_stored(
     ask(app, "今天北京天气怎么样")
     ask(app, "可以退款吗")
     last_reply(app).get("feedback")[0].set_value(1).run()
+    monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "s3cret")
     page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    page.text_input[0].set_value("s3cret").run()
     assert not page.exception, page.exception
     summary = FeedbackStore(feedback_db).summary()
-    assert [m.value for m in page.metric] == [str(summary.questions), "1", "1", "0"]
+    assert [m.value for m in page.metric] == [str(summary.questions), "1", "1", "0", "0"]
     assert summary.questions == 2
     unanswered = page.dataframe[0].value
     assert list(unanswered[label("zh", "col_question")]) == ["今天北京天气怎么样"]
@@ -296,19 +298,82 @@ def test_insights_page_shows_what_the_chat_stored(
     ]
 
 
-@pytest.mark.skipif(
-    "insights_password" not in {f.name for f in dataclasses.fields(Settings)},
-    reason="settings has no insights_password yet (ASSISTANT_INSIGHTS_PASSWORD)",
-)
-def test_insights_page_asks_for_the_password_when_one_is_set(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_insights_page_asks_for_the_password_and_slows_down_wrong_guesses(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "s3cret")
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: (waits.append(s), real_sleep(min(s, 0.01))))
     page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
     assert page.metric.len == 0
-    page.text_input[0].set_value("wrong").run()
-    assert page.metric.len == 0
+    for guess in ("wrong", "guess2", "guess3"):
+        page.text_input[0].set_value(guess).run()
+        assert page.metric.len == 0
     assert label("zh", "insights_wrong_password") in [e.value for e in page.error]
+    assert page.session_state["insights_failures"] == 3
+    assert [w for w in waits if w >= 1.0] == [1.0, 2.0, 3.0]  # each failure waits longer
     page.text_input[0].set_value("s3cret").run()
-    assert page.metric.len == 4
+    assert page.metric.len == 5
+
+
+def test_insights_page_is_closed_without_a_password(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_INSIGHTS_PASSWORD", raising=False)
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert not page.exception, page.exception
+    assert (page.metric.len, page.text_input.len, page.dataframe.len) == (0, 0, 0)
+    assert [e.value for e in page.error] == [label("zh", "insights_closed")]
+    monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "   ")  # blank: an error, never "open"
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert (page.metric.len, page.text_input.len) == (0, 0)
+    assert [e.value for e in page.error] == [label("zh", "insights_closed")]
+
+
+# ---------------------------------------------------------------------------------------------- handoff
+SUPPORT = "mailto:support@example.com"
+
+
+def support_links(message: ChatMessage | AppTest) -> list[tuple[str, str]]:
+    return [(b.proto.label, b.proto.url) for b in message.get("link_button")]
+
+
+def test_no_answer_replies_and_the_header_offer_contact_support(
+    app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SUPPORT_URL", SUPPORT)
+    question = "怎么做红烧肉"
+    assert engine.ask(question).kind == "no_answer"
+    ask(app, question)
+    assert support_links(last_reply(app)) == [(label("zh", "contact_support"), SUPPORT)]
+    assert (label("zh", "contact_support"), SUPPORT) in support_links(app)  # the header's button
+    assert len(support_links(app)) == 2
+    ask(app, "可以退款吗")  # a cited answer has no handoff until it gets a thumbs-down
+    assert support_links(last_reply(app)) == []
+    last_reply(app).get("feedback")[0].set_value(0).run()
+    assert support_links(last_reply(app)) == [(label("zh", "contact_support"), SUPPORT)]
+    assert label("zh", "support_after_down") in [c.value for c in last_reply(app).caption]
+
+
+def test_without_a_support_url_there_is_no_handoff_button(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_SUPPORT_URL", raising=False)
+    ask(app, "怎么做红烧肉")
+    assert support_links(app) == []
+    assert compose.text("zh", "human") in reply_markdown(last_reply(app))  # the text still points to people
+
+
+def test_a_bad_support_url_stops_the_chat_with_a_message(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SUPPORT_URL", "javascript:alert(1)")
+    app.run()
+    assert [e.value for e in app.error] == [label("zh", "config_error")]
+    assert app.chat_input.len == 0 and support_links(app) == []
+
+
+def test_questions_are_stored_masked(app: AppTest, feedback_db: Path) -> None:
+    ask(app, "我的手机 13812345678 收不到验证码，邮箱 a@example.com")
+    store = FeedbackStore(feedback_db)
+    (group,) = store.unanswered_groups()
+    assert group.question == "我的手机 [phone] 收不到验证码，邮箱 [email]"
+    assert user_texts(app) == ["我的手机 13812345678 收不到验证码，邮箱 a@example.com"]  # the customer sees theirs
 
 
 # ---------------------------------------------------------------------------------------------- safety
