@@ -33,6 +33,20 @@ log = logging.getLogger("assistant.app")
 logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# Customers see a chat, not a Streamlit app: no menu, toolbar, "Running/Stop" status or deploy button;
+# long question buttons wrap; wide tables and code scroll inside the reply, never the page.
+CHROME_CSS = """<style>
+[data-testid="stToolbar"], [data-testid="stMainMenu"], [data-testid="stStatusWidget"],
+[data-testid="stAppDeployButton"], [data-testid="stDecoration"], header[data-testid="stHeader"] {
+  display: none !important;
+}
+[data-testid="stButton"] button { height: auto; text-align: left; max-width: 100%; }
+[data-testid="stButton"] button p { white-space: normal; overflow-wrap: anywhere; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stMarkdownContainer"] pre, [data-testid="stCode"] { max-width: 100%; overflow-x: auto; }
+[data-testid="stChatMessageContent"] { min-width: 0; }
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -205,11 +219,21 @@ def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
 
 
 # ---------------------------------------------------------------------------------------------- rendering
+def _page_chrome(lang: str) -> None:
+    """The page's CSS (a style-only block takes no space) and ``<html lang>`` for the UI language, so
+    screen readers and the browser's translate offer read Chinese as Chinese. The script is fixed text
+    around a code from HTML_LANG, never customer input."""
+    st.html(CHROME_CSS)
+    code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
+    with st.container(height=1, border=False, gap=None):
+        st.html(f"<script>document.documentElement.lang = {code};</script>", unsafe_allow_javascript=True)
+
+
 def _question_buttons(questions: list[str] | tuple[str, ...], key: str) -> None:
-    """Questions offered as buttons (examples, suggestions, related): clicking one asks it."""
+    """Questions offered as buttons (examples, suggestions, related): clicking one asks it; long ones wrap."""
     with st.container(horizontal=True, gap="xsmall"):
         for i, question in enumerate(questions):
-            st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,))
+            st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,), wrap=True)
 
 
 def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
@@ -272,6 +296,7 @@ def main() -> None:
         log.error("the chat cannot start: %s", exc)
         st.error(label(lang, "config_error"))
         st.stop()
+    _page_chrome(lang)
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")

@@ -507,8 +507,9 @@ def test_config_keeps_protections_and_no_page_allows_html() -> None:
         "enableXsrfProtection = true",
         "gatherUsageStats = false",
         'showErrorDetails = "none"',
-        'toolbarMode = "viewer"',
-        'base = "light"',
+        'toolbarMode = "minimal"',
+        "[theme.light]",
+        "[theme.dark]",
     ):
         assert setting in config
     for page in (ROOT / "app.py", ROOT / "pages" / "insights.py"):
