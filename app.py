@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,6 +220,14 @@ def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
 
 
 # ---------------------------------------------------------------------------------------------- rendering
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
+
+
+def _md_text(text: str) -> str:
+    """``text`` as literal Markdown (a question with brackets or stars stays a link title)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def _page_chrome(lang: str) -> None:
     """The page's CSS (a style-only block takes no space) and ``<html lang>`` for the UI language, so
     screen readers and the browser's translate offer read Chinese as Chinese. The script is fixed text
@@ -255,11 +264,15 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
                 st.caption(label(lang, "steps"))
                 st.code("\n".join(answer.steps), language=None)
             if answer.matches:
-                sources = " · ".join(f"`{m.source}`" for m in answer.matches)
+                sources = " · ".join(f"{_md_text(m.question)} (`{m.source}`)" for m in answer.matches)
                 st.caption(f"{label(lang, 'source')}: {sources}")
         faq_url = resolve_settings().faq_url
         if faq_url and answer.matches:
-            st.markdown(f"[{label(lang, 'source')}: {answer.matches[0].source} ↗]({faq_url})")
+            # Customers get the entry's question and its place on the published FAQ; the repo path
+            # (kb/file.md:LINE) stays in the answer text and the JSON for the support team.
+            best = answer.matches[0]
+            link = ui_text.source_link(faq_url, best.question)
+            st.markdown(f"{label(lang, 'source')}: [{_md_text(best.question)} ↗]({link})")
         if answer.kind == "faq" and len(answer.matches) > 1:
             st.caption(label(lang, "related"))
             _question_buttons([m.question for m in answer.matches[1:]], f"rel-{turn.id}")

@@ -7,7 +7,10 @@ language of the last question and can be switched.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Final
+from urllib.parse import quote
 
 LANGUAGES: Final = ("zh", "en")
 DEFAULT_LANGUAGE: Final = "zh"
@@ -175,6 +178,23 @@ def examples(language: str) -> tuple[str, ...]:
     return EXAMPLES[language_or_default(language)]
 
 
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+def anchor(question: str) -> str:
+    """The fragment of an FAQ entry on the published page (ASSISTANT_FAQ_URL): the GitHub/markdown heading
+    rule applied to the entry's question: NFKC, lower case, punctuation dropped (letters, digits, CJK,
+    ``-`` and ``_`` kept), each space a ``-``; percent-encoded for the URL."""
+    text = unicodedata.normalize("NFKC", question).strip().lower()
+    slug = _NOT_IN_ANCHOR.sub("", text).replace(" ", "-")
+    return quote(slug, safe="-_")
+
+
+def source_link(faq_url: str, question: str) -> str:
+    """The published page's address of the entry whose question is ``question``."""
+    return f"{faq_url.split('#', 1)[0]}#{anchor(question)}"
+
+
 def other_language(language: str) -> str:
     """The language the switch button changes to."""
     return "en" if language_or_default(language) == "zh" else "zh"
@@ -185,8 +205,10 @@ __all__ = [
     "EXAMPLES",
     "LANGUAGES",
     "TEXT",
+    "anchor",
     "examples",
     "label",
     "language_or_default",
     "other_language",
+    "source_link",
 ]

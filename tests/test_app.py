@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -239,8 +240,29 @@ def test_the_source_links_to_the_published_faq_when_configured(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_FAQ_URL", "https://docs.example.com/coding-plan/faq")
     reply = last_reply(ask(app, "可以退款吗"))
-    source = engine.ask("可以退款吗").matches[0].source
-    assert f"{source} ↗](https://docs.example.com/coding-plan/faq)" in reply_markdown(reply)
+    best = engine.ask("可以退款吗").matches[0]
+    body = reply_markdown(reply)
+    link = f"https://docs.example.com/coding-plan/faq#{ui_text.anchor(best.question)}"
+    assert f"{label('zh', 'source')}: [{best.question} ↗]({link})" in body
+    assert best.source in body  # the repo path is still in the answer for the support team
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("可以退款吗？", "可以退款吗"),
+        ("Does the plan support GLM-5?", "does-the-plan-support-glm-5"),
+        ("GLM Coding Plan 支持 GLM-5 吗？", "glm-coding-plan-支持-glm-5-吗"),
+        ("套餐的用量额度有多少？（Lite / Pro）", "套餐的用量额度有多少lite--pro"),
+        ("What's the API_KEY for Claude Code?", "whats-the-api_key-for-claude-code"),
+    ],
+)
+def test_source_anchors_follow_the_markdown_heading_rule(question: str, fragment: str) -> None:
+    assert urllib.parse.unquote(ui_text.anchor(question)) == fragment
+    assert (
+        ui_text.source_link("https://x.example/faq#old", question)
+        == f"https://x.example/faq#{ui_text.anchor(question)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- feedback
