@@ -313,8 +313,9 @@ def main() -> None:
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
-        _support_button(lang, "handoff-header", None, "header")
-        st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
+        with st.container(horizontal=True, width="content", gap="small"):  # on a phone both wrap as one row
+            _support_button(lang, "handoff-header", None, "header")
+            st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
 
     with st.chat_message("assistant"):
         st.markdown(label(lang, "welcome"))
