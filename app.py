@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.errors import ConfigError
 from assistant.feedback import FeedbackStore, FeedbackStoreError
 from assistant.index import INDEX_DIRNAME
 from assistant.normalize import detect_language
@@ -32,6 +34,20 @@ log = logging.getLogger("assistant.app")
 logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# Customers see a chat, not a Streamlit app: no menu, toolbar, "Running/Stop" status or deploy button;
+# long question buttons wrap; wide tables and code scroll inside the reply, never the page.
+CHROME_CSS = """<style>
+[data-testid="stToolbar"], [data-testid="stMainMenu"], [data-testid="stStatusWidget"],
+[data-testid="stAppDeployButton"], [data-testid="stDecoration"], header[data-testid="stHeader"] {
+  display: none !important;
+}
+[data-testid="stButton"] button { height: auto; text-align: left; max-width: 100%; }
+[data-testid="stButton"] button p { white-space: normal; overflow-wrap: anywhere; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stMarkdownContainer"] pre, [data-testid="stCode"] { max-width: 100%; overflow-x: auto; }
+[data-testid="stChatMessageContent"] { min-width: 0; }
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -67,8 +83,8 @@ def _load_assistant(index_key: str) -> Assistant:
 
 
 @st.cache_resource(show_spinner=False)
-def _load_store(path: str) -> FeedbackStore:
-    return FeedbackStore(Path(path))
+def _load_store(path: str, retention_days: int | None) -> FeedbackStore:
+    return FeedbackStore(Path(path), retention_days=retention_days)
 
 
 def _assistant() -> Assistant | None:
@@ -81,7 +97,8 @@ def _assistant() -> Assistant | None:
 
 def _store() -> FeedbackStore | None:
     try:
-        return _load_store(str(resolve_settings().feedback_db))
+        settings = resolve_settings()
+        return _load_store(str(settings.feedback_db), settings.retention_days)
     except FeedbackStoreError as exc:
         log.error("feedback store unavailable: %s", exc)
         return None
@@ -130,6 +147,37 @@ def _on_vote(turn_id: str) -> None:
     st.session_state.vote_status[turn_id] = status
 
 
+def _on_handoff(turn_id: str | None, place: str) -> None:
+    """Callback of a "contact support" button (the browser opens the link itself): store the click."""
+    turn = next((t for t in st.session_state.history if t.id == turn_id), None) if turn_id else None
+    store = _store()
+    if store is None:
+        return
+    try:
+        if turn is None:
+            store.record_handoff(place)
+        else:
+            store.record_handoff(place, turn.id, turn.question, turn.answer)
+    except FeedbackStoreError as exc:
+        log.error("support handoff not recorded: %s", exc)
+
+
+def _support_button(lang: str, key: str, turn_id: str | None, place: str) -> None:
+    """The "contact support" link (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
+    url = resolve_settings().support_url
+    if not url:
+        return
+    st.link_button(
+        label(lang, "contact_support"),
+        url,
+        key=key,
+        on_click=_on_handoff,
+        args=(turn_id, place),
+        icon=":material/support_agent:",
+        type="primary" if place != "header" else "tertiary",
+    )
+
+
 def _keep_last(count: int) -> None:
     """Cap the history at ``count`` turns (the dropped turns' widgets go with them)."""
     history: list[Turn] = st.session_state.history
@@ -172,11 +220,29 @@ def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
 
 
 # ---------------------------------------------------------------------------------------------- rendering
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~])")
+
+
+def _md_text(text: str) -> str:
+    """``text`` as literal Markdown (a question with brackets or stars stays a link title)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _page_chrome(lang: str) -> None:
+    """The page's CSS (a style-only block takes no space) and ``<html lang>`` for the UI language, so
+    screen readers and the browser's translate offer read Chinese as Chinese. The script is fixed text
+    around a code from HTML_LANG, never customer input."""
+    st.html(CHROME_CSS)
+    code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
+    with st.container(height=1, border=False, gap=None):
+        st.html(f"<script>document.documentElement.lang = {code};</script>", unsafe_allow_javascript=True)
+
+
 def _question_buttons(questions: list[str] | tuple[str, ...], key: str) -> None:
-    """Questions offered as buttons (examples, suggestions, related): clicking one asks it."""
+    """Questions offered as buttons (examples, suggestions, related): clicking one asks it; long ones wrap."""
     with st.container(horizontal=True, gap="xsmall"):
         for i, question in enumerate(questions):
-            st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,))
+            st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,), wrap=True)
 
 
 def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
@@ -186,6 +252,7 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
             answer.error
             or f"{compose.text(answer.language, 'not_covered')}\n\n{compose.text(answer.language, 'human')}"
         )
+        _support_button(lang, f"handoff-{turn.id}", turn.id, "no_answer")
         if answer.matches:
             st.caption(label(lang, "suggestions"))
             _question_buttons([m.question for m in answer.matches], f"sug-{turn.id}")
@@ -197,11 +264,15 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
                 st.caption(label(lang, "steps"))
                 st.code("\n".join(answer.steps), language=None)
             if answer.matches:
-                sources = " · ".join(f"`{m.source}`" for m in answer.matches)
+                sources = " · ".join(f"{_md_text(m.question)} (`{m.source}`)" for m in answer.matches)
                 st.caption(f"{label(lang, 'source')}: {sources}")
         faq_url = resolve_settings().faq_url
         if faq_url and answer.matches:
-            st.markdown(f"[{label(lang, 'source')}: {answer.matches[0].source} ↗]({faq_url})")
+            # Customers get the entry's question and its place on the published FAQ; the repo path
+            # (kb/file.md:LINE) stays in the answer text and the JSON for the support team.
+            best = answer.matches[0]
+            link = ui_text.source_link(faq_url, best.question)
+            st.markdown(f"{label(lang, 'source')}: [{_md_text(best.question)} ↗]({link})")
         if answer.kind == "faq" and len(answer.matches) > 1:
             st.caption(label(lang, "related"))
             _question_buttons([m.question for m in answer.matches[1:]], f"rel-{turn.id}")
@@ -211,6 +282,9 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
     status = st.session_state.vote_status.get(turn.id)
     if status:
         st.caption(label(lang, status))
+    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and resolve_settings().support_url:
+        st.caption(label(lang, "support_after_down"))
+        _support_button(lang, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
 
 
 def _render_question(question: str) -> None:
@@ -229,10 +303,19 @@ def main() -> None:
     st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon="💬", layout="centered")
     _init_state()
     lang: str = st.session_state.ui_lang
+    try:
+        resolve_settings()
+    except ConfigError as exc:  # e.g. a bad ASSISTANT_SUPPORT_URL: the log says which, the customer is told little
+        log.error("the chat cannot start: %s", exc)
+        st.error(label(lang, "config_error"))
+        st.stop()
+    _page_chrome(lang)
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
-        st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
+        with st.container(horizontal=True, width="content", gap="small"):  # on a phone both wrap as one row
+            _support_button(lang, "handoff-header", None, "header")
+            st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
 
     with st.chat_message("assistant"):
         st.markdown(label(lang, "welcome"))

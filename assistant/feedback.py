@@ -12,6 +12,13 @@ Tables:
   answer, the cited entry and its retrieval score.
 * ``votes``: the latest thumbs vote of a turn (``score`` 1 = up, 0 = down, as ``st.feedback`` gives
   it), with the question, entry id and kind copied so a vote stands on its own.
+* ``handoffs``: each click on "contact support" (``place``: ``header``, ``no_answer`` or
+  ``thumbs_down``), with the turn it was clicked on (none for the header button).
+
+Questions are masked before they are stored (:func:`mask_personal`: e-mail addresses, phone
+numbers, ID numbers, long digit runs), and with ``ASSISTANT_RETENTION_DAYS`` rows older than that
+many days are deleted (:meth:`FeedbackStore.purge_expired`, run when the store opens and hourly
+while questions are recorded).
 """
 
 from __future__ import annotations
@@ -84,7 +91,19 @@ CREATE TABLE IF NOT EXISTS votes (
     score INTEGER NOT NULL CHECK (score IN (0, 1))
 );
 CREATE INDEX IF NOT EXISTS votes_entry ON votes (entry_id);
+CREATE TABLE IF NOT EXISTS handoffs (
+    id INTEGER PRIMARY KEY,
+    turn_id TEXT,
+    clicked_at TEXT NOT NULL,
+    place TEXT NOT NULL,
+    question TEXT,
+    language TEXT,
+    kind TEXT,
+    entry_id TEXT
+);
+CREATE INDEX IF NOT EXISTS handoffs_clicked_at ON handoffs (clicked_at);
 """
+PURGE_EVERY = timedelta(hours=1)  # how often recording questions also deletes expired rows
 
 # Longest a record_* call waits for a locked database before spooling the row (the answer waits on it).
 QUICK_TIMEOUT_S = 0.05
@@ -101,7 +120,29 @@ _SPOOL_SQL = {
         "score = excluded.score"
     ),
     "withdraw": "DELETE FROM votes WHERE turn_id = ?",
+    "handoff": (
+        "INSERT INTO handoffs (turn_id, clicked_at, place, question, language, kind, entry_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ),
 }
+HANDOFF_PLACES = ("header", "no_answer", "thumbs_down")
+
+# Personal data customers paste into questions is masked before anything is stored. Order matters:
+# e-mail first (its digits are not a phone), then ID numbers, then phones, then any other long run.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CN_ID = re.compile(
+    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
+# Digit groups joined by spaces, dashes, dots or brackets, optionally with +country code: counted
+# as a phone when it holds at least 8 digits and is not a date (shorter groups are amounts, versions).
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z.+])(?:\+\d{1,3}[\s-]?)?(?:\(\d{1,4}\)[\s-]?)?\d{2,4}(?:[\s.-]\d{2,8}){1,4}(?![0-9A-Za-z.])"
+)
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+_CN_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9]\d{9}(?![0-9])")
+_LONG_DIGITS = re.compile(r"(?<![0-9])\d{8,}(?![0-9])")
+PHONE_MIN_DIGITS = 8
+MASKS = {"email": "[email]", "id": "[id]", "phone": "[phone]", "number": "[number]"}
 
 _CJK_CHAR = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 # Question words and particles say how something is asked, not what about: without dropping them,
@@ -122,6 +163,22 @@ _EN_FILLER = frozenset(
 )
 # Spreadsheets run a cell that starts with one of these as a formula; questions are customer text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text)
+    return MASKS["phone"] if digits >= PHONE_MIN_DIGITS and not _DATE.fullmatch(text) else text
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with e-mail addresses, Chinese ID numbers, phone numbers and digit runs of 8 or more
+    replaced by ``[email]``, ``[id]``, ``[phone]``, ``[number]`` (amounts, dates and versions stay)."""
+    text = _EMAIL.sub(MASKS["email"], text)
+    text = _CN_ID.sub(MASKS["id"], text)
+    text = _CN_MOBILE.sub(MASKS["phone"], text)
+    text = _PHONE.sub(_mask_phone, text)
+    return _LONG_DIGITS.sub(MASKS["number"], text)
 
 
 # ---------------------------------------------------------------------------------------------- records
@@ -192,6 +249,7 @@ class Summary:
     unanswered: int
     votes_up: int
     votes_down: int
+    handoffs: int = 0
 
 
 # ---------------------------------------------------------------------------------------------- store
@@ -216,6 +274,7 @@ class FeedbackStore:
         busy_timeout_s: float = 1.0,
         clock: Callable[[], datetime] | None = None,
         quick_timeout_s: float = QUICK_TIMEOUT_S,
+        retention_days: int | None = None,
     ) -> None:
         """Open (creating if needed) the store at ``path``.
 
@@ -223,9 +282,14 @@ class FeedbackStore:
         times with doubling sleeps from ``backoff_s``. Writes (``record_*``) wait ``quick_timeout_s``
         at most: a row the database cannot take at once goes to the spool file
         (:attr:`spool_path`) and is moved in by a later write or read (:meth:`flush_spool`).
+        ``retention_days``: rows older than that are deleted (None keeps everything).
         """
         if retries < 1:
             raise ValueError(f"retries must be at least 1, got {retries}")
+        if retention_days is not None and retention_days <= 0:
+            raise ValueError(f"retention_days must be positive or None, got {retention_days}")
+        self._retention_days = retention_days
+        self._purged_at: datetime | None = None
         self.path = Path(path)
         self._retries = retries
         self._backoff_s = backoff_s
@@ -241,11 +305,51 @@ class FeedbackStore:
                 "Set ASSISTANT_FEEDBACK_DB to a writable path."
             ) from exc
         self._run("create the feedback database", self._create_schema)
+        self._purge_if_due()
 
     @classmethod
     def from_settings(cls, **settings: Any) -> FeedbackStore:
-        """The store at ``resolve_settings(**settings).feedback_db``."""
-        return cls(resolve_settings(**settings).feedback_db)
+        """The store at ``resolve_settings(**settings).feedback_db``, keeping its ``retention_days``."""
+        resolved = resolve_settings(**settings)
+        return cls(resolved.feedback_db, retention_days=resolved.retention_days)
+
+    # -------------------------------------------------------------------------------- retention
+    def purge_expired(self) -> int:
+        """Delete questions, votes and handoffs older than the retention period; returns how many rows
+        went (0 when everything is kept)."""
+        if self._retention_days is None:
+            return 0
+        now = self._clock()
+        cutoff = _iso(now - timedelta(days=self._retention_days))
+        self.flush_spool()  # spooled rows are dated: old ones go with the rest
+
+        def purge(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                removed = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+                removed += conn.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
+                removed += conn.execute("DELETE FROM handoffs WHERE clicked_at < ?", (cutoff,)).rowcount
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return int(removed)
+
+        removed = self._run("delete expired questions", purge)
+        self._purged_at = now
+        if removed:
+            log.info("feedback retention (%d days): %d old row(s) deleted", self._retention_days, removed)
+        return removed
+
+    def _purge_if_due(self) -> None:
+        if self._retention_days is None:
+            return
+        if self._purged_at is not None and self._clock() - self._purged_at < PURGE_EVERY:
+            return
+        try:
+            self.purge_expired()
+        except FeedbackStoreError as exc:  # retention is retried at the next chance; recording goes on
+            log.error("expired feedback rows not deleted yet: %s", exc)
 
     # -------------------------------------------------------------------------------- plumbing
     @contextmanager
@@ -399,11 +503,12 @@ class FeedbackStore:
     # -------------------------------------------------------------------------------- writing
     def record_question(self, turn_id: str, question: str, answer: Answer) -> None:
         """Store one answered question (every kind, so hits and unanswered questions can be counted)."""
+        self._purge_if_due()
         best = answer.matches[0] if answer.matches and answer.kind != "no_answer" else None
         row = (
             turn_id,
             _iso(self._clock()),
-            question,
+            mask_personal(question),
             answer.language,
             answer.kind,
             best.id if best else None,
@@ -423,7 +528,7 @@ class FeedbackStore:
         row = (
             turn_id,
             _iso(self._clock()),
-            question,
+            mask_personal(question),
             answer.language,
             answer.kind,
             best.id if best else None,
@@ -431,6 +536,33 @@ class FeedbackStore:
             score,
         )
         self._record("record the vote", "vote", row)
+
+    def record_handoff(
+        self, place: str, turn_id: str | None = None, question: str | None = None, answer: Answer | None = None
+    ) -> None:
+        """Store a click on "contact support": where (``HANDOFF_PLACES``) and, unless it was the header
+        button, the turn it was clicked on (question masked, kind and cited entry)."""
+        if place not in HANDOFF_PLACES:
+            raise ValueError(f"a handoff place is one of {HANDOFF_PLACES}, got {place!r}")
+        best = answer.matches[0] if answer is not None and answer.matches and answer.kind != "no_answer" else None
+        row = (
+            turn_id,
+            _iso(self._clock()),
+            place,
+            mask_personal(question) if question is not None else None,
+            answer.language if answer is not None else None,
+            answer.kind if answer is not None else None,
+            best.id if best else None,
+        )
+        self._record("record the support handoff", "handoff", row)
+
+    def handoffs(self) -> list[tuple[str | None, str, str, str | None, str | None]]:
+        """Every stored handoff as ``(turn_id, clicked_at, place, question, kind)``, oldest first."""
+        rows = self._query(
+            "read the handoffs",
+            "SELECT turn_id, clicked_at, place, question, kind FROM handoffs ORDER BY clicked_at, id",
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     # -------------------------------------------------------------------------------- reading
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -454,7 +586,8 @@ class FeedbackStore:
         up, down = self._query(
             "count the votes", "SELECT COALESCE(SUM(score = 1), 0), COALESCE(SUM(score = 0), 0) FROM votes"
         )[0]
-        return Summary(questions, unanswered, up, down)
+        (handoffs,) = self._query("count the handoffs", "SELECT COUNT(*) FROM handoffs")[0]
+        return Summary(questions, unanswered, up, down, handoffs)
 
     def unanswered_groups(
         self, limit: int = MAX_GROUPED_ROWS, similarity: float = GROUP_SIMILARITY
@@ -629,5 +762,6 @@ __all__ = [
     "Vote",
     "csv_bytes",
     "group_similar",
+    "mask_personal",
     "rows_csv",
 ]

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -27,7 +28,9 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "watch_kb": ("ASSISTANT_WATCH_KB", True, bool),
     "calculator": ("ASSISTANT_CALCULATOR", True, bool),
     "faq_url": ("ASSISTANT_FAQ_URL", None, str),  # the published FAQ page; the chat links each source to it
-    "insights_password": ("ASSISTANT_INSIGHTS_PASSWORD", None, str),  # None: pages/insights.py is open
+    "insights_password": ("ASSISTANT_INSIGHTS_PASSWORD", None, str),  # None: pages/insights.py stays closed
+    "support_url": ("ASSISTANT_SUPPORT_URL", None, str),  # http(s) or mailto: the chat's "contact support" button
+    "retention_days": ("ASSISTANT_RETENTION_DAYS", None, int),  # None: stored questions are kept
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -69,6 +72,8 @@ class Settings:
     calculator: bool
     faq_url: str | None
     insights_password: str | None = field(repr=False)  # a secret: kept out of logs and doctor output
+    support_url: str | None = None
+    retention_days: int | None = None
 
 
 def resolve_settings(**explicit: Any) -> Settings:
@@ -116,9 +121,32 @@ def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
     if level not in _LOG_LEVELS:
         fail("log_level", f"is not a log level; use one of {', '.join(_LOG_LEVELS)}")
     values["log_level"] = level
+    password = values["insights_password"]
+    if password is not None and not str(password).strip():
+        raise ConfigError(
+            f"{sources['insights_password']} is blank; set a real password (unset it to keep the insights page closed)"
+        )
+    support = values["support_url"]
+    if support is not None:
+        values["support_url"] = support = str(support).strip()
+        if not _is_support_url(support):
+            fail("support_url", "must be an http(s):// address or a mailto: link, e.g. mailto:support@example.com")
+    days = values["retention_days"]
+    if days is not None and days <= 0:
+        fail("retention_days", "must be a positive number of days (unset it to keep stored questions)")
     parent = Path(values["data_dir"]).expanduser().absolute().parent
     if not parent.is_dir():
         fail("data_dir", f"cannot be created: its parent folder {parent} does not exist")
+
+
+def _is_support_url(url: str) -> bool:
+    """Only addresses a browser opens harmlessly: http(s) with a host, or mailto with an address."""
+    parsed = urlsplit(url)
+    if parsed.scheme in ("http", "https"):
+        return bool(parsed.netloc) and not any(c.isspace() for c in url)
+    if parsed.scheme == "mailto":
+        return "@" in parsed.path and not any(c.isspace() for c in url)
+    return False
 
 
 def log_level_number(level: str) -> int:

@@ -7,7 +7,10 @@ language of the last question and can be switched.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Final
+from urllib.parse import quote
 
 LANGUAGES: Final = ("zh", "en")
 DEFAULT_LANGUAGE: Final = "zh"
@@ -48,19 +51,23 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "engine_error": "抱歉，回答这个问题时出错了。请换个说法再试，或联系人工客服。",
         "engine_unavailable": "抱歉，FAQ 助手暂时无法使用，请稍后再试或联系人工客服。",
         "history_trimmed": "较早的对话已隐藏。",
+        "contact_support": "联系人工客服",
+        "support_after_down": "没有帮到你？可以联系人工客服：",
+        "config_error": "聊天助手的配置有误，请联系网站管理员。",
         # insights page
         "insights_title": "FAQ 洞察",
         "insights_intro": "客户的问题与反馈：FAQ 接下来该补充什么。",
         "insights_password": "访问密码",
         "insights_locked": "请输入访问密码以查看洞察页面。",
         "insights_wrong_password": "密码不正确。",
-        "insights_unprotected": "洞察页面没有设置访问密码（ASSISTANT_INSIGHTS_PASSWORD），"
-        "任何能打开聊天的人都能看到它。",
+        "insights_closed": "洞察页面已关闭：请设置访问密码（ASSISTANT_INSIGHTS_PASSWORD）后重启服务。",
+        "insights_wait": "尝试次数过多，请稍候再试。",
         "insights_unavailable": "无法读取反馈数据库：{error}",
         "metric_questions": "问题总数",
         "metric_unanswered": "未能回答",
         "metric_up": "点赞",
         "metric_down": "点踩",
+        "metric_handoffs": "转人工",
         "unanswered_title": "未回答的问题（按相似度分组）",
         "unanswered_help": "FAQ 没有覆盖的问题，以及被点踩的回答。这是 FAQ 接下来要补充的清单。",
         "unanswered_empty": "还没有未回答的问题。",
@@ -108,19 +115,24 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "engine_unavailable": "Sorry, the FAQ assistant is unavailable right now. Please try again later or contact "
         "human support.",
         "history_trimmed": "Earlier messages are hidden.",
+        "contact_support": "Contact support",
+        "support_after_down": "Not helpful? A person from support can help:",
+        "config_error": "The chat is misconfigured. Please tell the site's administrator.",
         # insights page
         "insights_title": "FAQ insights",
         "insights_intro": "What customers ask and how they rate the answers: what to add to the FAQ next.",
         "insights_password": "Password",
         "insights_locked": "Enter the password to see the insights.",
         "insights_wrong_password": "Wrong password.",
-        "insights_unprotected": "The insights page has no password (ASSISTANT_INSIGHTS_PASSWORD): anyone who can "
-        "open the chat can read it.",
+        "insights_closed": "The insights page is closed: set a password (ASSISTANT_INSIGHTS_PASSWORD) and restart "
+        "the server.",
+        "insights_wait": "Too many attempts; please wait a moment before trying again.",
         "insights_unavailable": "Cannot read the feedback database: {error}",
         "metric_questions": "Questions",
         "metric_unanswered": "Unanswered",
         "metric_up": "Thumbs up",
         "metric_down": "Thumbs down",
+        "metric_handoffs": "Handoffs to support",
         "unanswered_title": "Unanswered questions (similar ones grouped)",
         "unanswered_help": "Questions the FAQ does not cover, and answers that got a thumbs-down: "
         "the list of what to add next.",
@@ -166,6 +178,23 @@ def examples(language: str) -> tuple[str, ...]:
     return EXAMPLES[language_or_default(language)]
 
 
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+def anchor(question: str) -> str:
+    """The fragment of an FAQ entry on the published page (ASSISTANT_FAQ_URL): the GitHub/markdown heading
+    rule applied to the entry's question: NFKC, lower case, punctuation dropped (letters, digits, CJK,
+    ``-`` and ``_`` kept), each space a ``-``; percent-encoded for the URL."""
+    text = unicodedata.normalize("NFKC", question).strip().lower()
+    slug = _NOT_IN_ANCHOR.sub("", text).replace(" ", "-")
+    return quote(slug, safe="-_")
+
+
+def source_link(faq_url: str, question: str) -> str:
+    """The published page's address of the entry whose question is ``question``."""
+    return f"{faq_url.split('#', 1)[0]}#{anchor(question)}"
+
+
 def other_language(language: str) -> str:
     """The language the switch button changes to."""
     return "en" if language_or_default(language) == "zh" else "zh"
@@ -176,8 +205,10 @@ __all__ = [
     "EXAMPLES",
     "LANGUAGES",
     "TEXT",
+    "anchor",
     "examples",
     "label",
     "language_or_default",
     "other_language",
+    "source_link",
 ]

@@ -106,6 +106,7 @@ async def startup_run(browser: Any, env: dict[str, str], log: Path, engine: Assi
     try:
         with static_server(ROOT / "examples") as site, streamlit_server(env, log) as server:
             await page.goto(f"{site}/support-page.html?chat={server.url}/?embed=true")
+            await page.locator("#faq-widget-launcher").click()  # examples/widget.js loads the chat on open
             handle = await page.locator("#faq-chat").element_handle()
             frame = await handle.content_frame()
             await frame.locator("textarea").wait_for(timeout=TIMEOUT_MS)

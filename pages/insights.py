@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 
 import pandas as pd
 import streamlit as st
 
 from assistant import ui_text
+from assistant.errors import ConfigError
 from assistant.feedback import FeedbackStore, FeedbackStoreError, csv_bytes, rows_csv
 from assistant.settings import resolve_settings
 from assistant.ui_text import label
@@ -20,6 +22,8 @@ log = logging.getLogger("assistant.insights")
 
 DAYS = 30
 SHORT = 40  # characters of an entry's question shown on a chart axis
+FAIL_DELAY_S = 1.0  # a wrong password waits this long times the session's failures so far
+MAX_FAIL_DELAY_S = 30.0
 
 
 def _short(text: str | None, fallback: str) -> str:
@@ -28,23 +32,45 @@ def _short(text: str | None, fallback: str) -> str:
     return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
+def _check_password(password: str) -> None:
+    """Callback of the password box: unlock, or count the failure and wait longer after each one
+    (a guess costs more each time; the wait happens before the page answers)."""
+    typed = st.session_state.get("insights_typed") or ""
+    if not typed:
+        return
+    if hmac.compare_digest(typed.encode(), password.encode()):
+        st.session_state.insights_unlocked = True
+        st.session_state.insights_failures = 0
+    else:
+        failures = int(st.session_state.get("insights_failures", 0)) + 1
+        st.session_state.insights_failures = failures
+        delay = min(FAIL_DELAY_S * failures, MAX_FAIL_DELAY_S)
+        log.warning("wrong insights password (failure %d in this session); waiting %.0f s", failures, delay)
+        time.sleep(delay)
+    st.session_state.insights_typed = ""  # the next guess is a new entry, checked (and slowed) again
+
+
 def _unlocked(lang: str) -> bool:
-    """Ask for the password when one is set (ASSISTANT_INSIGHTS_PASSWORD); the page shows customer questions."""
+    """Ask for ASSISTANT_INSIGHTS_PASSWORD: the page shows customer questions, so with no password set
+    it stays closed."""
     password = resolve_settings().insights_password
     if not password:
-        st.warning(label(lang, "insights_unprotected"))
-        return True
+        st.error(label(lang, "insights_closed"))
+        return False
     if st.session_state.get("insights_unlocked"):
         return True
-    typed = st.text_input(label(lang, "insights_password"), type="password")
-    if not typed:
-        st.info(label(lang, "insights_locked"))
-        return False
-    if not hmac.compare_digest(typed.encode(), str(password).encode()):
+    st.text_input(
+        label(lang, "insights_password"),
+        type="password",
+        key="insights_typed",
+        on_change=_check_password,
+        args=(str(password),),
+    )
+    if st.session_state.get("insights_failures"):
         st.error(label(lang, "insights_wrong_password"))
-        return False
-    st.session_state.insights_unlocked = True
-    return True
+    else:
+        st.info(label(lang, "insights_locked"))
+    return False
 
 
 def _unanswered(store: FeedbackStore, lang: str) -> None:
@@ -133,16 +159,23 @@ def main() -> None:
     lang = ui_text.language_or_default(st.session_state.get("ui_lang") or st.query_params.get("lang"))
     st.title(label(lang, "insights_title"))
     st.caption(label(lang, "insights_intro"))
+    try:
+        settings = resolve_settings()
+    except ConfigError as exc:  # e.g. a blank ASSISTANT_INSIGHTS_PASSWORD: closed, and the log says why
+        log.error("insights closed: %s", exc)
+        st.error(label(lang, "insights_closed"))
+        return
     if not _unlocked(lang):
         return
     try:
-        store = FeedbackStore(resolve_settings().feedback_db)
+        store = FeedbackStore(settings.feedback_db, retention_days=settings.retention_days)
         summary = store.summary()
-        cols = st.columns(4)
+        cols = st.columns(5)
         cols[0].metric(label(lang, "metric_questions"), summary.questions)
         cols[1].metric(label(lang, "metric_unanswered"), summary.unanswered)
         cols[2].metric(label(lang, "metric_up"), summary.votes_up)
         cols[3].metric(label(lang, "metric_down"), summary.votes_down)
+        cols[4].metric(label(lang, "metric_handoffs"), summary.handoffs)
         _unanswered(store, lang)
         left, right = st.columns(2)
         with left:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -239,8 +240,29 @@ def test_the_source_links_to_the_published_faq_when_configured(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_FAQ_URL", "https://docs.example.com/coding-plan/faq")
     reply = last_reply(ask(app, "可以退款吗"))
-    source = engine.ask("可以退款吗").matches[0].source
-    assert f"{source} ↗](https://docs.example.com/coding-plan/faq)" in reply_markdown(reply)
+    best = engine.ask("可以退款吗").matches[0]
+    body = reply_markdown(reply)
+    link = f"https://docs.example.com/coding-plan/faq#{ui_text.anchor(best.question)}"
+    assert f"{label('zh', 'source')}: [{best.question} ↗]({link})" in body
+    assert best.source in body  # the repo path is still in the answer for the support team
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("可以退款吗？", "可以退款吗"),
+        ("Does the plan support GLM-5?", "does-the-plan-support-glm-5"),
+        ("GLM Coding Plan 支持 GLM-5 吗？", "glm-coding-plan-支持-glm-5-吗"),
+        ("套餐的用量额度有多少？（Lite / Pro）", "套餐的用量额度有多少lite--pro"),
+        ("What's the API_KEY for Claude Code?", "whats-the-api_key-for-claude-code"),
+    ],
+)
+def test_source_anchors_follow_the_markdown_heading_rule(question: str, fragment: str) -> None:
+    assert urllib.parse.unquote(ui_text.anchor(question)) == fragment
+    assert (
+        ui_text.source_link("https://x.example/faq#old", question)
+        == f"https://x.example/faq#{ui_text.anchor(question)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- feedback
@@ -282,10 +304,12 @@ def test_insights_page_shows_what_the_chat_stored(
     ask(app, "今天北京天气怎么样")
     ask(app, "可以退款吗")
     last_reply(app).get("feedback")[0].set_value(1).run()
+    monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "s3cret")
     page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    page.text_input[0].set_value("s3cret").run()
     assert not page.exception, page.exception
     summary = FeedbackStore(feedback_db).summary()
-    assert [m.value for m in page.metric] == [str(summary.questions), "1", "1", "0"]
+    assert [m.value for m in page.metric] == [str(summary.questions), "1", "1", "0", "0"]
     assert summary.questions == 2
     unanswered = page.dataframe[0].value
     assert list(unanswered[label("zh", "col_question")]) == ["今天北京天气怎么样"]
@@ -296,19 +320,82 @@ def test_insights_page_shows_what_the_chat_stored(
     ]
 
 
-@pytest.mark.skipif(
-    "insights_password" not in {f.name for f in dataclasses.fields(Settings)},
-    reason="settings has no insights_password yet (ASSISTANT_INSIGHTS_PASSWORD)",
-)
-def test_insights_page_asks_for_the_password_when_one_is_set(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_insights_page_asks_for_the_password_and_slows_down_wrong_guesses(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "s3cret")
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: (waits.append(s), real_sleep(min(s, 0.01))))
     page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
     assert page.metric.len == 0
-    page.text_input[0].set_value("wrong").run()
-    assert page.metric.len == 0
+    for guess in ("wrong", "guess2", "guess3"):
+        page.text_input[0].set_value(guess).run()
+        assert page.metric.len == 0
     assert label("zh", "insights_wrong_password") in [e.value for e in page.error]
+    assert page.session_state["insights_failures"] == 3
+    assert [w for w in waits if w >= 1.0] == [1.0, 2.0, 3.0]  # each failure waits longer
     page.text_input[0].set_value("s3cret").run()
-    assert page.metric.len == 4
+    assert page.metric.len == 5
+
+
+def test_insights_page_is_closed_without_a_password(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_INSIGHTS_PASSWORD", raising=False)
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert not page.exception, page.exception
+    assert (page.metric.len, page.text_input.len, page.dataframe.len) == (0, 0, 0)
+    assert [e.value for e in page.error] == [label("zh", "insights_closed")]
+    monkeypatch.setenv("ASSISTANT_INSIGHTS_PASSWORD", "   ")  # blank: an error, never "open"
+    page = AppTest.from_file(INSIGHTS, default_timeout=60).run()
+    assert (page.metric.len, page.text_input.len) == (0, 0)
+    assert [e.value for e in page.error] == [label("zh", "insights_closed")]
+
+
+# ---------------------------------------------------------------------------------------------- handoff
+SUPPORT = "mailto:support@example.com"
+
+
+def support_links(message: ChatMessage | AppTest) -> list[tuple[str, str]]:
+    return [(b.proto.label, b.proto.url) for b in message.get("link_button")]
+
+
+def test_no_answer_replies_and_the_header_offer_contact_support(
+    app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SUPPORT_URL", SUPPORT)
+    question = "怎么做红烧肉"
+    assert engine.ask(question).kind == "no_answer"
+    ask(app, question)
+    assert support_links(last_reply(app)) == [(label("zh", "contact_support"), SUPPORT)]
+    assert (label("zh", "contact_support"), SUPPORT) in support_links(app)  # the header's button
+    assert len(support_links(app)) == 2
+    ask(app, "可以退款吗")  # a cited answer has no handoff until it gets a thumbs-down
+    assert support_links(last_reply(app)) == []
+    last_reply(app).get("feedback")[0].set_value(0).run()
+    assert support_links(last_reply(app)) == [(label("zh", "contact_support"), SUPPORT)]
+    assert label("zh", "support_after_down") in [c.value for c in last_reply(app).caption]
+
+
+def test_without_a_support_url_there_is_no_handoff_button(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_SUPPORT_URL", raising=False)
+    ask(app, "怎么做红烧肉")
+    assert support_links(app) == []
+    assert compose.text("zh", "human") in reply_markdown(last_reply(app))  # the text still points to people
+
+
+def test_a_bad_support_url_stops_the_chat_with_a_message(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SUPPORT_URL", "javascript:alert(1)")
+    app.run()
+    assert [e.value for e in app.error] == [label("zh", "config_error")]
+    assert app.chat_input.len == 0 and support_links(app) == []
+
+
+def test_questions_are_stored_masked(app: AppTest, feedback_db: Path) -> None:
+    ask(app, "我的手机 13812345678 收不到验证码，邮箱 a@example.com")
+    store = FeedbackStore(feedback_db)
+    (group,) = store.unanswered_groups()
+    assert group.question == "我的手机 [phone] 收不到验证码，邮箱 [email]"
+    assert user_texts(app) == ["我的手机 13812345678 收不到验证码，邮箱 a@example.com"]  # the customer sees theirs
 
 
 # ---------------------------------------------------------------------------------------------- safety
@@ -442,8 +529,9 @@ def test_config_keeps_protections_and_no_page_allows_html() -> None:
         "enableXsrfProtection = true",
         "gatherUsageStats = false",
         'showErrorDetails = "none"',
-        'toolbarMode = "viewer"',
-        'base = "light"',
+        'toolbarMode = "minimal"',
+        "[theme.light]",
+        "[theme.dark]",
     ):
         assert setting in config
     for page in (ROOT / "app.py", ROOT / "pages" / "insights.py"):

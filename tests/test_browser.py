@@ -1,5 +1,6 @@
-"""End to end in a real browser: ``streamlit run app.py`` embedded in examples/support-page.html,
-driven by headless Chromium (Debian's /usr/bin/chromium, never a downloaded one) through Playwright.
+"""End to end in a real browser: ``streamlit run app.py`` embedded in examples/support-page.html
+through the one-tag widget (examples/widget.js), driven by headless Chromium (Debian's
+/usr/bin/chromium, never a downloaded one) through Playwright.
 
 Measures, prints and writes to data/browser_timings.json: the time from server start to the first
 answer in the browser, and the answer latency after Enter (goals: 5 s and 500 ms; reported, not asserted).
@@ -24,6 +25,7 @@ import pytest
 
 from assistant import Answer, compose
 from assistant.engine import Assistant
+from assistant.ui_text import label
 from tests.app_fixtures import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -48,7 +50,10 @@ pytestmark = [
 TIMINGS = ROOT / "data" / "browser_timings.json"
 SCREENSHOT = ROOT / "data" / "browser-embedded-chat.png"
 WELCOME_SCREENSHOT = ROOT / "data" / "browser-embedded-welcome.png"
-WIDGET = {"width": 400, "height": 600}  # the iframe's size in examples/support-page.html
+VIEWPORT = {"width": 1000, "height": 700}
+WIDGET_WIDTH = 400  # the chat panel's width in examples/widget.js on screens 480 px and wider
+DOCS = ROOT / "docs"
+SUPPORT_PATH = "/contact-support.html"  # ASSISTANT_SUPPORT_URL points here, on the static server
 ASSISTANT_MESSAGE = '[data-testid="stChatMessage"]:has([data-testid="stChatMessageAvatarAssistant"])'
 USER_MESSAGE = '[data-testid="stChatMessage"]:has([data-testid="stChatMessageAvatarUser"])'
 TIMEOUT_MS = 30_000
@@ -86,6 +91,7 @@ class Live:
     frame: Any  # playwright Frame of the chat
     feedback_db: Path
     engine: Assistant
+    site: str = ""
     dialogs: list[str] = field(default_factory=list)
     timings: dict[str, Any] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
@@ -149,11 +155,17 @@ def live(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
         # The browser is up before the server starts: the goal times the chat, not launching Chromium.
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 700})
-            with static_server(ROOT / "examples") as site, streamlit_server(env, root / "streamlit.log") as server:
-                live = Live(server, page, None, feedback_db, engine)
+            page = browser.new_page(viewport=VIEWPORT)
+            with (
+                static_server(ROOT / "examples") as site,
+                streamlit_server(
+                    {**env, "ASSISTANT_SUPPORT_URL": f"{site}{SUPPORT_PATH}"}, root / "streamlit.log"
+                ) as server,
+            ):
+                live = Live(server, page, None, feedback_db, engine, site)
                 page.on("dialog", lambda dialog: (live.dialogs.append(dialog.message), dialog.dismiss()))
-                page.goto(f"{site}/support-page.html?chat={server.url}/?embed=true")
+                page.goto(f"{site}/support-page.html?chat={server.url}/")
+                page.locator("#faq-widget-launcher").click()  # the widget opens closed
                 chat = page.frame_locator("#faq-chat")
                 chat.locator("textarea").wait_for(timeout=TIMEOUT_MS)
                 live.frame = page.locator("#faq-chat").element_handle().content_frame()
@@ -265,16 +277,102 @@ def test_thumbs_up_is_stored_in_sqlite(live: Live) -> None:
     assert rows == [(question, expected.matches[0].id, "faq", 1, "zh")]
 
 
-def test_layout_fits_the_400_by_600_widget_and_a_screenshot_is_saved(live: Live) -> None:
+def _page_overflow(target: Any) -> int:
+    """How far ``target`` (a page or frame) scrolls sideways, in CSS pixels (0: it fits)."""
+    return int(target.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+def test_layout_fits_the_widget_panel_and_a_screenshot_is_saved(live: Live) -> None:
     frame_box = live.page.locator("#faq-chat").bounding_box()
-    assert (frame_box["width"], frame_box["height"]) == (WIDGET["width"], WIDGET["height"])
-    overflow = live.frame.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the chat scrolls sideways by {overflow}px in a {WIDGET['width']}px frame"
+    assert frame_box["width"] == WIDGET_WIDTH
+    assert frame_box["height"] >= 480 and frame_box["y"] + frame_box["height"] <= VIEWPORT["height"]
+    overflow = _page_overflow(live.frame)
+    assert overflow <= 0, f"the chat scrolls sideways by {overflow}px in a {WIDGET_WIDTH}px panel"
     box = live.frame.locator("textarea").bounding_box()  # page coordinates, like frame_box
     assert box is not None and box["width"] >= 250
     assert frame_box["x"] <= box["x"] and box["x"] + box["width"] <= frame_box["x"] + frame_box["width"]
     assert frame_box["y"] <= box["y"] and box["y"] + box["height"] <= frame_box["y"] + frame_box["height"]
-    assert live.frame.locator('[data-testid="stToolbar"]:visible').count() == 0  # embed mode hides it
+    for chrome in ("stToolbar", "stMainMenu", "stStatusWidget", "stHeader"):  # no Streamlit chrome for customers
+        assert live.frame.locator(f'[data-testid="{chrome}"]:visible').count() == 0, chrome
+    assert live.frame.evaluate("() => document.documentElement.lang") == "zh-CN"
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     live.page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def _handoffs(db: Path, question: str) -> list[tuple[Any, ...]]:
+    deadline = time.monotonic() + 15
+    rows: list[tuple[Any, ...]] = []
+    while time.monotonic() < deadline and not rows:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT place, question, kind FROM handoffs WHERE question = ?", (question,)).fetchall()
+        time.sleep(0.1)
+    return rows
+
+
+def test_a_no_answer_reply_hands_off_to_support_and_the_click_is_stored(live: Live) -> None:
+    question = "怎么做红烧肉"
+    expected = live.engine.ask(question)
+    assert expected.kind == "no_answer"
+    reply = live.ask(question, _marker(expected))
+    link = reply.get_by_role("link", name=label("zh", "contact_support"))
+    link.wait_for(timeout=TIMEOUT_MS)
+    assert link.get_attribute("href") == f"{live.site}{SUPPORT_PATH}"
+    header = live.frame.get_by_role("link", name=label("zh", "contact_support")).first
+    assert header.get_attribute("href") == f"{live.site}{SUPPORT_PATH}"  # the header's button comes first
+    with live.page.context.expect_page() as opened:
+        link.click()
+    opened.value.close()
+    assert _handoffs(live.feedback_db, question) == [("no_answer", question, "no_answer")]
+    DOCS.mkdir(exist_ok=True)
+    live.page.screenshot(path=str(DOCS / "widget-desktop-handoff.png"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scheme"), [(375, 700, "dark"), (1280, 800, "light")], ids=["phone", "desktop"]
+)
+def test_the_bubble_opens_and_closes_the_chat_and_remembers_it(
+    live: Live, width: int, height: int, scheme: str
+) -> None:
+    context = live.page.context.browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        url = f"{live.site}/support-page.html?chat={live.server.url}/"
+        page.goto(url)
+        launcher, panel = page.locator("#faq-widget-launcher"), page.locator("#faq-widget-panel")
+        launcher.wait_for()
+        assert not panel.is_visible() and page.locator("#faq-chat").get_attribute("src") is None  # lazy
+        assert launcher.get_attribute("aria-expanded") == "false"
+        launcher.click()
+        page.frame_locator("#faq-chat").locator("textarea").wait_for(timeout=TIMEOUT_MS)
+        src = page.locator("#faq-chat").get_attribute("src") or ""
+        assert f"theme={scheme}" in src and f"embed_options={scheme}_theme" in src and "lang=zh" in src
+        box = panel.bounding_box()
+        if width < 480:  # full screen on a phone; the bubble hides under it, the bar's x closes it
+            assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, width, height)
+            assert not launcher.is_visible()
+        else:
+            assert box["width"] == WIDGET_WIDTH and box["x"] + box["width"] <= width - 16
+            assert launcher.get_attribute("aria-expanded") == "true"
+        frame = page.locator("#faq-chat").element_handle().content_frame()
+        assert _page_overflow(page) <= 0 and _page_overflow(frame) <= 0
+        if width < 480:
+            DOCS.mkdir(exist_ok=True)
+            page.screenshot(path=str(DOCS / "widget-phone-dark.png"))
+        page.reload()  # remembered: still open
+        page.frame_locator("#faq-chat").locator("textarea").wait_for(timeout=TIMEOUT_MS)
+        assert panel.is_visible()
+        page.locator("#faq-widget-close").click()
+        assert not panel.is_visible() and launcher.is_visible()
+        page.reload()  # remembered: still closed
+        launcher.wait_for()
+        assert not panel.is_visible()
+        if width >= 480:
+            launcher.click()
+            assert panel.is_visible()
+            launcher.click()  # the bubble toggles it closed again
+            assert not panel.is_visible()
+            DOCS.mkdir(exist_ok=True)
+            page.screenshot(path=str(DOCS / "widget-desktop-closed.png"))
+    finally:
+        context.close()

@@ -18,6 +18,7 @@ from assistant.feedback import (
     UnansweredGroup,
     csv_bytes,
     group_similar,
+    mask_personal,
     rows_csv,
 )
 from assistant.models import Answer, Match
@@ -302,3 +303,83 @@ def test_a_damaged_file_is_reported_with_what_to_do(tmp_path: Path) -> None:
     damaged.write_bytes(b"this is not a database" * 100)
     with pytest.raises(FeedbackStoreError, match="move it away"):
         FeedbackStore(damaged)
+
+
+# ---------------------------------------------------------------------------------------------- privacy
+@pytest.mark.parametrize(
+    ("question", "stored"),
+    [
+        ("我的手机 13812345678 收不到验证码", "我的手机 [phone] 收不到验证码"),
+        ("手机号+86 138-1234-5678", "手机号[phone]"),
+        ("call me at +1 415-555-0123 please", "call me at [phone] please"),
+        ("客服电话 010-12345678 打不通", "客服电话 [phone] 打不通"),
+        ("tel (021) 6123 4567", "tel [phone]"),
+        ("邮箱 zhang.san+plan@example.com.cn 没收到发票", "邮箱 [email] 没收到发票"),
+        ("身份证 11010519491231002X 实名认证失败", "身份证 [id] 实名认证失败"),
+        ("身份证号110105194912310021", "身份证号[id]"),
+        ("订单号 2024010112345678 没到账", "订单号 [number] 没到账"),
+        # Amounts, dates, versions and model names are what the FAQ is about: they stay.
+        ("好友支付 2000 元能拿多少赠金", "好友支付 2000 元能拿多少赠金"),
+        ("GLM-4.5 和 GLM-5 有什么区别", "GLM-4.5 和 GLM-5 有什么区别"),
+        ("2026-03-01 的账单", "2026-03-01 的账单"),
+        ("高峰期用 100 次相当于多少额度", "高峰期用 100 次相当于多少额度"),
+        ("价格 49.9 元/月，1000000 tokens", "价格 49.9 元/月，1000000 tokens"),
+    ],
+)
+def test_personal_data_is_masked_before_it_is_stored(store: FeedbackStore, question: str, stored: str) -> None:
+    assert mask_personal(question) == stored
+    store.record_question("t1", question, no_answer())
+    store.record_vote("t1", question, no_answer(), 0)
+    store.record_handoff("no_answer", "t1", question, no_answer())
+    with sqlite3.connect(store.path) as conn:
+        kept = [
+            conn.execute("SELECT question FROM questions").fetchone()[0],
+            conn.execute("SELECT question FROM votes").fetchone()[0],
+            conn.execute("SELECT question FROM handoffs").fetchone()[0],
+        ]
+    assert kept == [stored, stored, stored]
+
+
+def test_handoffs_are_stored_with_their_turn(store: FeedbackStore) -> None:
+    store.record_question("t1", "可以退款吗", faq(REFUND))
+    store.record_handoff("thumbs_down", "t1", "可以退款吗", faq(REFUND))
+    store.record_handoff("header")
+    assert store.handoffs() == [
+        ("t1", "2026-03-10T12:00:00Z", "thumbs_down", "可以退款吗", "faq"),
+        (None, "2026-03-10T12:00:00Z", "header", None, None),
+    ]
+    assert store.summary().handoffs == 2
+    with pytest.raises(ValueError, match="handoff place"):
+        store.record_handoff("footer")
+
+
+def test_retention_deletes_rows_older_than_the_setting(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(path, clock=clock, retention_days=30)
+    store.record_question("old", "可以退款吗", faq(REFUND))
+    store.record_vote("old", "可以退款吗", faq(REFUND), 0)
+    store.record_handoff("thumbs_down", "old", "可以退款吗", faq(REFUND))
+    clock.now += timedelta(days=20)
+    store.record_question("new", "怎么开发票", no_answer())
+    assert store.summary().questions == 2  # nothing is 30 days old yet
+    clock.now += timedelta(days=11)  # "old" is 31 days old, "new" 11
+    assert store.purge_expired() == 3
+    summary = store.summary()
+    assert (summary.questions, summary.votes_down, summary.handoffs) == (1, 0, 0)
+    assert [g.question for g in store.unanswered_groups()] == ["怎么开发票"]
+    # Recording runs the purge by itself (at most hourly) and a reopened store purges on opening.
+    clock.now += timedelta(days=40)
+    store.record_question("newest", "可以退款吗", faq(REFUND))
+    assert store.summary().questions == 1
+    clock.now += timedelta(days=31)
+    assert FeedbackStore(path, clock=clock, retention_days=30).summary().questions == 0
+
+
+def test_without_retention_everything_is_kept(tmp_path: Path, clock: Clock) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3", clock=clock)
+    store.record_question("old", "可以退款吗", faq(REFUND))
+    clock.now += timedelta(days=3650)
+    assert store.purge_expired() == 0
+    assert store.summary().questions == 1
+    with pytest.raises(ValueError, match="retention_days"):
+        FeedbackStore(tmp_path / "other.sqlite3", retention_days=0)
