@@ -335,36 +335,37 @@ def test_committed_openapi_schema_is_the_served_one(client: TestClient) -> None:
 schemathesis = pytest.importorskip("schemathesis")
 
 
-@pytest.fixture
-def api_schema(assistant, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from hypothesis import HealthCheck, settings
-
-    app = create_app(assistant, feedback_db=tmp_path / "fuzz.sqlite3", rate_limit=0)
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    settings.register_profile("api-fuzz", max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-    return schema
-
-
-fuzz_schema = schemathesis.pytest.from_fixture("api_schema")
-
-
 @pytest.mark.slow
-@fuzz_schema.parametrize()
-def test_schema_fuzz_no_server_errors(case) -> None:  # type: ignore[no-untyped-def]
-    """Bodies generated from the API's own schema: never a 5xx, and every response matches the schema."""
-    from hypothesis import settings
-
-    settings.load_profile("api-fuzz")
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.openapi.checks import (  # type: ignore[attr-defined]
+def test_schema_fuzz_no_server_errors(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Requests generated from the API's own schema (schemathesis): never a 5xx, every status documented,
+    every response body matching its schema. Bounded: 25 examples per operation."""
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import (
         content_type_conformance,
+        not_a_server_error,
         response_schema_conformance,
         status_code_conformance,
     )
 
-    case.call_and_validate(
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-    )
+    app = create_app(assistant, feedback_db=tmp_path / "fuzz.sqlite3", rate_limit=0)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {op.label for op in operations} == {
+        "POST /v1/ask",
+        "POST /v1/feedback",
+        "GET /healthz",
+        "GET /metrics",
+    }
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def run(case) -> None:  # type: ignore[no-untyped-def]
+            case.call_and_validate(checks=checks)
+
+        run()
+    assert app.state.service.metrics.requests("/v1/ask") >= 10
 
 
 # ---------------------------------------------------------------------------------------------- a real server
@@ -439,4 +440,6 @@ def test_real_server_answers_the_dev_set_over_http(data_copy: Path, tmp_path: Pa
             server.wait()
             raise
         _, err = server.communicate()
-    assert code == 0, err.decode("utf-8", "replace")[-2000:]
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: the exit status says SIGTERM, not a crash.
+    assert code in (0, -signal.SIGTERM), err.decode("utf-8", "replace")[-2000:]
+    assert b"Traceback" not in err
