@@ -443,3 +443,22 @@ def test_real_server_answers_the_dev_set_over_http(data_copy: Path, tmp_path: Pa
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it: the exit status says SIGTERM, not a crash.
     assert code in (0, -signal.SIGTERM), err.decode("utf-8", "replace")[-2000:]
     assert b"Traceback" not in err
+
+
+def test_unusable_feedback_database_is_503_code_6_and_answers_go_on(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    with TestClient(create_app(assistant, feedback_db=folder, rate_limit=0)) as c:
+        asked = c.post("/v1/ask", json={"question": "能退款吗"})
+        assert asked.status_code == 200 and asked.json()["kind"] == "faq"  # the answer does not wait on the store
+        vote = c.post("/v1/feedback", json={"question": "能退款吗", "vote": "up"})
+        assert vote.status_code == 503 and vote.json()["code"] == 6
+        assert str(folder) in vote.json()["error"]
+
+
+def test_serve_command_line_errors() -> None:
+    from assistant.cli import main
+
+    assert main(["serve", "--port", "70000"]) == 2
+    with pytest.raises(SystemExit):
+        main(["serve", "--port", "eighty"])
