@@ -73,7 +73,34 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--write", action="store_true", help="store the model in assistant/decision.json")
     calibrate.add_argument("--plots", metavar="DIR", help="write the reliability diagram and PR curve here")
     _add_kb_parser(sub)
+    _add_serve_parser(sub)
     return parser
+
+
+def _add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``serve [--host H] [--port P] [--openapi]``: the HTTP API (assistant/api.py)."""
+    serve = sub.add_parser("serve", help="serve the HTTP API (FastAPI on uvicorn; needs the 'api' extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--openapi", action="store_true", help="print the OpenAPI schema and exit (docs/openapi.json)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the HTTP API until interrupted; a missing FastAPI/uvicorn is a setup error (exit 2)."""
+    from .errors import ConfigError
+
+    try:
+        from . import api
+    except ImportError as exc:
+        raise ConfigError(f"the HTTP API needs FastAPI and uvicorn: pip install -e '.[api]' ({exc})") from None
+    if args.openapi:
+        from .engine import Assistant
+
+        sys.stdout.write(api.openapi_json(api.create_app(load=Assistant.load)))
+        return 0
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
+    return api.serve(args.host, args.port, verbose=args.verbose)
 
 
 def _add_kb_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -376,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
     handlers = {"ask": _ask, "chat": _chat, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
+    handlers["serve"] = _serve
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

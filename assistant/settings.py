@@ -31,6 +31,10 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "insights_password": ("ASSISTANT_INSIGHTS_PASSWORD", None, str),  # None: pages/insights.py stays closed
     "support_url": ("ASSISTANT_SUPPORT_URL", None, str),  # http(s) or mailto: the chat's "contact support" button
     "retention_days": ("ASSISTANT_RETENTION_DAYS", None, int),  # None: stored questions are kept
+    # The HTTP API (python -m assistant serve, assistant/api.py)
+    "cors_origins": ("ASSISTANT_CORS_ORIGINS", "", str),  # comma-separated origins; empty: no cross-origin access
+    "rate_limit": ("ASSISTANT_RATE_LIMIT", 120, int),  # requests per minute per client address; 0: no limit
+    "max_body_bytes": ("ASSISTANT_MAX_BODY_BYTES", 65536, int),  # larger request bodies get 413
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -74,6 +78,14 @@ class Settings:
     insights_password: str | None = field(repr=False)  # a secret: kept out of logs and doctor output
     support_url: str | None = None
     retention_days: int | None = None
+    cors_origins: str = ""
+    rate_limit: int = 120
+    max_body_bytes: int = 65536
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """The origins of :attr:`cors_origins`, split on commas, blanks dropped."""
+        return tuple(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
 def resolve_settings(**explicit: Any) -> Settings:
@@ -111,6 +123,10 @@ def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
 
     if values["max_question_chars"] <= 0:
         fail("max_question_chars", "must be positive")
+    if values["rate_limit"] < 0:
+        fail("rate_limit", "must be 0 (no limit) or a positive number of requests per minute")
+    if values["max_body_bytes"] < 1024:
+        fail("max_body_bytes", "must be at least 1024 bytes")
     threshold = values["threshold"]
     if threshold is not None and not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
         fail("threshold", "must be a number from 0 to 1 (scores are in [0, 1])")
