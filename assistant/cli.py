@@ -199,22 +199,37 @@ def _refused(assistant: Assistant, line: str, error: str) -> Answer:
     return compose.compose_no_answer([], language, assistant.degraded, error=error)
 
 
+def _answer_lines(
+    assistant: Assistant,
+    handle: IO[bytes],
+    out: IO[str],
+    ask: Callable[[str], Answer],
+    on_blank: Callable[[], None] | None = None,
+) -> int:
+    """One JSON answer per line of ``handle`` (bad lines get a refusal line and the run goes on);
+    with ``on_blank``, a blank line calls it and prints nothing."""
+    for line, error in _lines(handle, assistant.settings.max_question_chars):
+        if on_blank is not None and error is None and not line.strip():
+            on_blank()
+            continue
+        if error is not None:
+            answer = _refused(assistant, "", error)
+        else:
+            try:
+                answer = ask(line)
+            except InvalidQuestion as exc:
+                answer = _refused(assistant, line, str(exc))
+        out.write(to_json(answer) + "\n")
+        out.flush()
+    return 0
+
+
 def _batch(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
     try:
-        for line, error in _lines(handle, assistant.settings.max_question_chars):
-            if error is not None:
-                answer = _refused(assistant, "", error)
-            else:
-                try:
-                    answer = assistant.ask(line)
-                except InvalidQuestion as exc:
-                    answer = _refused(assistant, line, str(exc))
-            out.write(to_json(answer) + "\n")
-            out.flush()
+        return _answer_lines(assistant, handle, out, assistant.ask)
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
-    return 0
 
 
 def _load() -> Assistant:
@@ -246,20 +261,7 @@ def _chat_json(assistant: Assistant, handle: IO[bytes], out: IO[str]) -> int:
     """``chat --json``: one turn per line of ``handle``, one JSON answer per turn; an empty line (or one of
     blanks) starts a new conversation and prints nothing. Bad lines are read as ``ask --batch`` reads them."""
     conversation = assistant.conversation()
-    for line, error in _lines(handle, assistant.settings.max_question_chars):
-        if error is None and not line.strip():
-            conversation.reset()
-            continue
-        if error is not None:
-            answer = _refused(assistant, "", error)
-        else:
-            try:
-                answer = conversation.ask(line)
-            except InvalidQuestion as exc:
-                answer = _refused(assistant, line, str(exc))
-        out.write(to_json(answer) + "\n")
-        out.flush()
-    return 0
+    return _answer_lines(assistant, handle, out, conversation.ask, conversation.reset)
 
 
 def _chat_loop(assistant: Assistant, read: Callable[[str], str], out: IO[str]) -> int:
