@@ -365,7 +365,7 @@ BAD_VALUES = [
 def test_bad_values_get_a_message_not_a_number(calc: Calculator, question: str, quoted: str) -> None:
     answer = ask(calc, question)
     assert answer is not None
-    assert answer.kind == "calculation"
+    assert answer.kind == "faq", "a refusal is not a calculation: that kind promises a value"
     assert answer.value is None and answer.unit is None
     assert answer.error and answer.answer == answer.error
     assert quoted in answer.error

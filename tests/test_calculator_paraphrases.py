@@ -570,7 +570,7 @@ BAD_VALUES = [
 def test_bad_value_gets_a_message(calc: Calculator, question: str) -> None:
     answer = ask(calc, question)
     assert answer is not None, "left to retrieval"
-    assert answer.kind == "calculation"
+    assert answer.kind == "faq", "a refusal is not a calculation: that kind promises a value"
     assert answer.value is None and answer.error
 
 

@@ -102,13 +102,15 @@ def to_answer(outcome: Outcome, language: str) -> Answer:
             language=language,
         )
     if isinstance(outcome, Refusal):
+        # Not a "calculation": that kind promises a computed value. A calculation the FAQ's rules
+        # cannot do (a bad value, an unknown time zone, another currency) explains why, cites the
+        # rule's entry and carries the reason in ``error``, like a question back.
         text = render(outcome.problem, language)
         return Answer(
-            kind="calculation",
+            kind="faq",
             answer=text,
             matches=_matches((outcome.cite,)),
-            value=None,
-            unit=None,
+            entry_md=outcome.cite.answer_md,
             error=text,
             language=language,
         )
