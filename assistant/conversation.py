@@ -379,8 +379,8 @@ class Conversation:
             return alone, text, "alone"
         if asks_sum(text):
             total = self._sum()
-            if total is not None:
-                return total, text, "sum"
+            # Nothing to add up: answered alone, never pulled toward the previous (FAQ) topic.
+            return (total, text, "sum") if total is not None else (alone, text, "alone")
         calculator = self._calculator()
         plans: tuple[str, ...] = tuple(calculator.facts.plans) if calculator is not None else ()
         if last.rule is not None and calculator is not None:
