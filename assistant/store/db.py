@@ -217,9 +217,10 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: Iterable[di
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["turn_id"])
+    statement = statement.returning(table.c.id)  # counted by what comes back: psycopg's rowcount says -1
     added = 0
-    for row in batch:  # row by row: rowcount of an executemany is not reliable on every driver
-        added += max(conn.execute(statement, row).rowcount, 0)
+    for row in batch:
+        added += len(conn.execute(statement, row).fetchall())
     return added
 
 
