@@ -65,6 +65,8 @@ def upgrade() -> None:
             sa.Column("entry_id", sa.Text),
         )
         op.create_index("handoffs_clicked_at", "handoffs", ["clicked_at"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA user_version = 1")  # what `doctor` (and code before Alembic) reads as schema 1
 
 
 def downgrade() -> None:
