@@ -74,7 +74,43 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--plots", metavar="DIR", help="write the reliability diagram and PR curve here")
     _add_kb_parser(sub)
     _add_serve_parser(sub)
+    _add_db_parser(sub)
     return parser
+
+
+def _add_db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``db upgrade|current|copy --to URL``: the feedback store's schema and moving it between backends."""
+    dbp = sub.add_parser("db", help="feedback store: migrate the schema, copy SQLite into PostgreSQL")
+    dbp.add_argument("--url", help="the store (default: ASSISTANT_DATABASE_URL, else SQLite at ASSISTANT_FEEDBACK_DB)")
+    db_sub = dbp.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate the store to this code's schema (adopts pre-Alembic SQLite files)")
+    db_sub.add_parser("current", help="print the store's schema revision and this code's")
+    copy = db_sub.add_parser("copy", help="copy every row of the store into another (idempotent)")
+    copy.add_argument("--to", required=True, metavar="URL", help="the target, e.g. postgresql+psycopg://u:p@host/db")
+
+
+def _db(args: argparse.Namespace) -> int:
+    """Run one ``db`` command; prints what it did (rows per table for ``copy``)."""
+    from .settings import check_database_url, resolve_database_url
+    from .store import db
+    from .store.tables import HEAD_REVISION
+
+    url = resolve_database_url(args.url)
+    where = db.redact(url)
+    if args.db_command == "current":
+        print(f"{where}: revision {db.current_revision(db.engine_for(url))} (this code: {HEAD_REVISION})")
+        return 0
+    if args.db_command == "upgrade":
+        path = db.sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"{where}: at revision {db.upgrade(db.engine_for(url))}")
+        return 0
+    target = check_database_url(args.to, "--to")
+    report = db.copy_store(url, target)
+    for table, total in report.source.items():
+        print(f"{table}: {total} in {where}, {report.added[table]} added to {db.redact(target)}")
+    return 0
 
 
 def _add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -406,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.verbose)
     handlers = {"ask": _ask, "chat": _chat, "build": _build, "doctor": _doctor, "kb": _kb, "calibrate": _calibrate}
     handlers["serve"] = _serve
+    handlers["db"] = _db
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

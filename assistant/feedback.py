@@ -1,10 +1,14 @@
 """The feedback store: every question asked in the chat, its thumbs votes, and the insights drawn from them.
 
-One SQLite file (``ASSISTANT_FEEDBACK_DB``, default ``data/feedback.sqlite3``) in WAL mode, so the
-insights page can read while chat sessions write. Each operation opens its own short-lived
-connection: sqlite3 connections must not be shared between threads, and the Streamlit app serves
-every session from its own thread. A write that meets ``database is locked`` is retried with
-backoff; when it still fails, :class:`FeedbackStoreError` says so. Nothing is dropped silently.
+One store, two backends, picked by ``ASSISTANT_DATABASE_URL``: SQLite (``sqlite:///PATH``; without the
+URL, the file ``ASSISTANT_FEEDBACK_DB``, default ``data/feedback.sqlite3``) in WAL mode, so the
+insights page can read while chat sessions write; or PostgreSQL (``postgresql+psycopg://...``) for
+several app processes or hosts. The tables are defined once (:mod:`assistant.store.tables`, SQLAlchemy
+Core) and migrated with Alembic (:mod:`assistant.store.db`): automatically when a store opens on a
+database that is behind, or with ``python -m assistant db upgrade``. Each operation checks a
+connection out of a small per-process pool. A write that meets a locked (SQLite) or unreachable
+(PostgreSQL) database goes to a spool file and is moved in later; reads retry a locked database with
+backoff, then :class:`FeedbackStoreError` says so. Nothing is dropped silently.
 
 Tables:
 
@@ -30,7 +34,6 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -42,11 +45,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, delete, insert, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from .errors import FeedbackStoreError
 from .models import Answer
 from .normalize import normalize
-from .settings import resolve_settings
+from .settings import resolve_database_url, resolve_settings
+from .store import db, tables
 
 try:
     import fcntl
@@ -57,7 +65,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # PRAGMA user_version of SQLite files made before Alembic (adopted as revision 0001)
 UP, DOWN = 1, 0
 # Grouping compares every unanswered question with every group so far; the newest rows are what
 # the support team acts on, and the cap keeps the page fast however large the file grows.
@@ -65,66 +73,16 @@ MAX_GROUPED_ROWS = 2000
 GROUP_SIMILARITY = 70.0  # rapidfuzz token_set_ratio 0..100; on our out-of-scope set 70 joins rephrasings, not topics
 MAX_VARIANTS = 5
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    turn_id TEXT NOT NULL UNIQUE,
-    asked_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    language TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('faq', 'calculation', 'no_answer')),
-    entry_id TEXT,
-    entry_question TEXT,
-    match_score REAL
-);
-CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
-CREATE INDEX IF NOT EXISTS questions_kind ON questions (kind);
-CREATE TABLE IF NOT EXISTS votes (
-    id INTEGER PRIMARY KEY,
-    turn_id TEXT NOT NULL UNIQUE,
-    voted_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    language TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    entry_id TEXT,
-    entry_question TEXT,
-    score INTEGER NOT NULL CHECK (score IN (0, 1))
-);
-CREATE INDEX IF NOT EXISTS votes_entry ON votes (entry_id);
-CREATE TABLE IF NOT EXISTS handoffs (
-    id INTEGER PRIMARY KEY,
-    turn_id TEXT,
-    clicked_at TEXT NOT NULL,
-    place TEXT NOT NULL,
-    question TEXT,
-    language TEXT,
-    kind TEXT,
-    entry_id TEXT
-);
-CREATE INDEX IF NOT EXISTS handoffs_clicked_at ON handoffs (clicked_at);
-"""
 PURGE_EVERY = timedelta(hours=1)  # how often recording questions also deletes expired rows
 
 # Longest a record_* call waits for a locked database before spooling the row (the answer waits on it).
 QUICK_TIMEOUT_S = 0.05
+# After the database server could not be reached, writes go straight to the spool for this long
+# (instead of each waiting for a connect timeout) and the next write tries the server again.
+UNREACHABLE_PAUSE_S = 5.0
 SPOOL_SUFFIX = ".spool.jsonl"
-_SPOOL_SQL = {
-    # OR IGNORE: replaying a spool that was flushed but not yet truncated (a crash) adds nothing twice.
-    "question": (
-        "INSERT OR IGNORE INTO questions (turn_id, asked_at, question, language, kind, entry_id, entry_question, "
-        "match_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    ),
-    "vote": (
-        "INSERT INTO votes (turn_id, voted_at, question, language, kind, entry_id, entry_question, score) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (turn_id) DO UPDATE SET voted_at = excluded.voted_at, "
-        "score = excluded.score"
-    ),
-    "withdraw": "DELETE FROM votes WHERE turn_id = ?",
-    "handoff": (
-        "INSERT INTO handoffs (turn_id, clicked_at, place, question, language, kind, entry_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"
-    ),
-}
+_UNANSWERED = "CASE WHEN kind = 'no_answer' THEN 1 ELSE 0 END"  # SUM(kind = ...) is SQLite-only
+SPOOL_OPS = ("question", "vote", "withdraw", "handoff")
 HANDOFF_PLACES = ("header", "no_answer", "thumbs_down")
 
 # Personal data customers paste into questions is masked before anything is stored. Order matters:
@@ -257,18 +215,48 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    message = str(exc).lower()
-    return "database is locked" in message or "database is busy" in message
+def _sqlstate(exc: BaseException) -> str | None:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
+# PostgreSQL: lock not available (lock_timeout), serialization failure, deadlock: worth a retry.
+_PG_BUSY_STATES = ("55P03", "40001", "40P01")
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """A locked database (SQLite's "database is locked", PostgreSQL's lock timeout): wait it out, or spool."""
+    if not isinstance(exc, OperationalError):
+        return False
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in message or "database is busy" in message or _sqlstate(exc) in _PG_BUSY_STATES
+
+
+def _is_unreachable(exc: BaseException, backend_name: str) -> bool:
+    """A database server that cannot be reached (down, restarting, network): the row is spooled."""
+    if backend_name == "sqlite":
+        return False
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    state = _sqlstate(exc)
+    # No SQLSTATE: the connection itself failed; class 08 connection exceptions; 57P0x server shutting down.
+    return isinstance(exc, OperationalError | InterfaceError) and (
+        state is None or state.startswith("08") or state.startswith("57P")
+    )
 
 
 class FeedbackStore:
-    """Questions and votes in one SQLite file. Thread-safe: every operation uses its own connection."""
+    """Questions, votes and handoffs in SQLite or PostgreSQL (``ASSISTANT_DATABASE_URL``).
+
+    Thread-safe: every operation checks a connection out of the process's pool for its own
+    transaction. A row the database cannot take at once (locked, unreachable) goes to a spool file
+    beside :attr:`path` and is moved in by a later write or read: nothing is dropped silently.
+    """
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str | None = None,
         *,
+        url: str | None = None,
         retries: int = 6,
         backoff_s: float = 0.05,
         busy_timeout_s: float = 1.0,
@@ -276,42 +264,56 @@ class FeedbackStore:
         quick_timeout_s: float = QUICK_TIMEOUT_S,
         retention_days: int | None = None,
     ) -> None:
-        """Open (creating if needed) the store at ``path``.
+        """Open (creating or migrating if needed) the store.
 
-        Reads wait for a locked database ``busy_timeout_s`` (SQLite itself), then retry ``retries``
-        times with doubling sleeps from ``backoff_s``. Writes (``record_*``) wait ``quick_timeout_s``
-        at most: a row the database cannot take at once goes to the spool file
-        (:attr:`spool_path`) and is moved in by a later write or read (:meth:`flush_spool`).
-        ``retention_days``: rows older than that are deleted (None keeps everything).
+        Where: ``url``, else ``path`` when it is a URL string, else ``ASSISTANT_DATABASE_URL``, else
+        SQLite at ``path`` (default ``ASSISTANT_FEEDBACK_DB``). With a server URL, ``path`` (or
+        ``ASSISTANT_FEEDBACK_DB``) only places the spool file.
+        Reads wait for a locked database ``busy_timeout_s``, then retry ``retries`` times with doubling
+        sleeps from ``backoff_s``. Writes (``record_*``) wait ``quick_timeout_s`` at most: a row the
+        database cannot take at once goes to the spool (:attr:`spool_path`) and is moved in later
+        (:meth:`flush_spool`). ``retention_days``: rows older than that are deleted (None keeps everything).
         """
         if retries < 1:
             raise ValueError(f"retries must be at least 1, got {retries}")
         if retention_days is not None and retention_days <= 0:
             raise ValueError(f"retention_days must be positive or None, got {retention_days}")
+        if isinstance(path, str) and "://" in path:
+            url, path = url or path, None
+        local = Path(path) if path is not None else None
+        self.url = resolve_database_url(url, local)
+        self.backend = db.backend(self.url)
+        self.path = db.sqlite_path(self.url) or local or resolve_settings().feedback_db
         self._retention_days = retention_days
         self._purged_at: datetime | None = None
-        self.path = Path(path)
         self._retries = retries
         self._backoff_s = backoff_s
         self._busy_timeout_s = busy_timeout_s
         self._clock = clock or (lambda: datetime.now(UTC))
         self._quick_timeout_s = min(quick_timeout_s, busy_timeout_s)
         self._spool_lock = threading.Lock()
+        self._down_until = 0.0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise FeedbackStoreError(
-                f"cannot create the folder for the feedback database {self.path}: {exc}. "
-                "Set ASSISTANT_FEEDBACK_DB to a writable path."
+                f"cannot create the folder for the feedback {'database' if self.backend == 'sqlite' else 'spool'} "
+                f"{self.path}: {exc}. Set ASSISTANT_FEEDBACK_DB to a writable path."
             ) from exc
-        self._run("create the feedback database", self._create_schema)
+        self._engine = db.engine_for(self.url)
+        self._run("open the feedback database", lambda: db.ensure_schema(self._engine))
         self._purge_if_due()
 
     @classmethod
     def from_settings(cls, **settings: Any) -> FeedbackStore:
-        """The store at ``resolve_settings(**settings).feedback_db``, keeping its ``retention_days``."""
+        """The store at ``resolve_settings(**settings).store_url``, keeping its ``retention_days``."""
         resolved = resolve_settings(**settings)
-        return cls(resolved.feedback_db, retention_days=resolved.retention_days)
+        return cls(resolved.feedback_db, url=resolved.store_url, retention_days=resolved.retention_days)
+
+    @property
+    def where(self) -> str:
+        """The database, for messages (a server URL without its password)."""
+        return str(self.path) if self.backend == "sqlite" else db.redact(self.url)
 
     # -------------------------------------------------------------------------------- retention
     def purge_expired(self) -> int:
@@ -323,16 +325,11 @@ class FeedbackStore:
         cutoff = _iso(now - timedelta(days=self._retention_days))
         self.flush_spool()  # spooled rows are dated: old ones go with the rest
 
-        def purge(conn: sqlite3.Connection) -> int:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                removed = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-                removed += conn.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
-                removed += conn.execute("DELETE FROM handoffs WHERE clicked_at < ?", (cutoff,)).rowcount
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        def purge() -> int:
+            with db.transaction(self._engine, write=True, timeout_s=self._busy_timeout_s) as conn:
+                removed = conn.execute(delete(tables.questions).where(tables.questions.c.asked_at < cutoff)).rowcount
+                removed += conn.execute(delete(tables.votes).where(tables.votes.c.voted_at < cutoff)).rowcount
+                removed += conn.execute(delete(tables.handoffs).where(tables.handoffs.c.clicked_at < cutoff)).rowcount
             return int(removed)
 
         removed = self._run("delete expired questions", purge)
@@ -352,69 +349,65 @@ class FeedbackStore:
             log.error("expired feedback rows not deleted yet: %s", exc)
 
     # -------------------------------------------------------------------------------- plumbing
-    @contextmanager
-    def _connect(self, timeout_s: float | None = None) -> Iterator[sqlite3.Connection]:
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the write lock
-        # up front (and waits for it) instead of failing when it upgrades a read transaction.
-        timeout = self._busy_timeout_s if timeout_s is None else timeout_s
-        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        try:
-            conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
-            yield conn
-        finally:
-            conn.close()
-
-    def _run(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``operation`` on a fresh connection, retrying while the database is locked."""
+    def _run(self, what: str, operation: Callable[[], T]) -> T:
+        """Run ``operation``, retrying while SQLite says the database is locked."""
         delay = self._backoff_s
         for attempt in range(1, self._retries + 1):
             try:
-                with self._connect() as conn:
-                    return operation(conn)
-            except sqlite3.OperationalError as exc:
+                return operation()
+            except SQLAlchemyError as exc:
+                if _is_unreachable(exc, self.backend):
+                    raise FeedbackStoreError(
+                        f"could not {what} in {self.where}: the database server cannot be reached "
+                        f"({exc.__cause__ or exc}). "
+                        "Check ASSISTANT_DATABASE_URL and that the server is up."
+                    ) from exc
                 if not _is_busy(exc):
-                    raise FeedbackStoreError(f"could not {what} in {self.path}: {exc}") from exc
+                    hint = (
+                        "If the file is damaged, move it away; a new one is created on the next start."
+                        if self.backend == "sqlite"
+                        else "Check the database and run `python -m assistant db upgrade`."
+                    )
+                    raise FeedbackStoreError(f"could not {what} in {self.where}: {exc}. {hint}") from exc
                 if attempt == self._retries:
                     raise FeedbackStoreError(
-                        f"could not {what} in {self.path}: the database stayed locked through {attempt} attempts. "
+                        f"could not {what} in {self.where}: the database stayed locked through {attempt} attempts. "
                         "Another process holds a long write transaction on it; close it and try again."
                     ) from exc
                 log.warning("feedback database locked (%s), retry %d in %.2f s", what, attempt, delay)
                 time.sleep(delay)
                 delay *= 2
-            except sqlite3.Error as exc:
-                raise FeedbackStoreError(
-                    f"could not {what} in {self.path}: {exc}. If the file is damaged, move it away; "
-                    "a new one is created on the next start."
-                ) from exc
-        raise FeedbackStoreError(f"could not {what} in {self.path}")  # unreachable: the loop returns or raises
+        raise FeedbackStoreError(f"could not {what} in {self.where}")  # unreachable: the loop returns or raises
 
-    @staticmethod
-    def _write(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = conn.execute(sql, params)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return cursor.rowcount
-
-    @staticmethod
-    def _create_schema(conn: sqlite3.Connection) -> None:
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            log.warning("feedback database %s is in %s mode, not WAL; readers may block writers", conn, mode)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {version} is newer than this code's {SCHEMA_VERSION}")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    def _apply(self, conn: Connection, op: str, row: Sequence[Any]) -> None:
+        """Write one spool-shaped row (``op`` one of :data:`SPOOL_OPS`); replaying it is harmless
+        except for a handoff, which has no key of its own."""
+        if op == "question":
+            values = dict(zip(tables.QUESTION_COLUMNS, row, strict=True))
+            db.insert_ignoring_duplicates(conn, tables.questions, [values])
+        elif op == "vote":
+            values = dict(zip(tables.VOTE_COLUMNS, row, strict=True))
+            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            statement = dialect_insert(tables.votes).values(values)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["turn_id"],
+                    set_={"voted_at": statement.excluded.voted_at, "score": statement.excluded.score},
+                )
+            )
+        elif op == "withdraw":
+            (turn_id,) = row
+            conn.execute(delete(tables.votes).where(tables.votes.c.turn_id == turn_id))
+        elif op == "handoff":
+            conn.execute(insert(tables.handoffs).values(dict(zip(tables.HANDOFF_COLUMNS, row, strict=True))))
+        else:
+            raise KeyError(op)
 
     # -------------------------------------------------------------------------------- spool
     @property
     def spool_path(self) -> Path:
-        """Rows that could not be written at once wait here (JSON lines), beside the database."""
+        """Rows that could not be written at once wait here (JSON lines), beside the database file
+        (with a server, beside ``ASSISTANT_FEEDBACK_DB``: each host keeps its own)."""
         return self.path.with_name(self.path.name + SPOOL_SUFFIX)
 
     @contextmanager
@@ -442,60 +435,66 @@ class FeedbackStore:
 
     def flush_spool(self) -> int:
         """Move spooled rows into the database when it is free; returns how many moved (0 when it is
-        still locked: they stay spooled). Replaying is idempotent (turn ids are unique)."""
+        still locked or unreachable: they stay spooled). Replaying is idempotent (turn ids are unique)."""
         try:
             if not self.spool_path.exists() or self.spool_path.stat().st_size == 0:
                 return 0
         except OSError:
+            return 0
+        if time.monotonic() < self._down_until:
             return 0
         with self._spool_locked() as handle:
             handle.seek(0)
             lines = handle.read().splitlines()
             if not lines:
                 return 0
+            moved = 0
             try:
-                with self._connect(self._quick_timeout_s) as conn:
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        moved = 0
-                        for number, line in enumerate(lines, 1):
-                            try:
-                                record = json.loads(line)
-                                sql = _SPOOL_SQL[record["op"]]
-                                conn.execute(sql, record["row"])
-                                moved += 1
-                            except (ValueError, KeyError, TypeError, sqlite3.IntegrityError) as exc:
-                                log.error("feedback spool %s line %d unusable: %s", self.spool_path, number, exc)
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        conn.execute("ROLLBACK")
-                        raise
-            except sqlite3.Error as exc:
+                with db.transaction(self._engine, write=True, timeout_s=self._quick_timeout_s) as conn:
+                    for number, line in enumerate(lines, 1):
+                        try:
+                            record = json.loads(line)
+                            op, row = record["op"], record["row"]
+                            with conn.begin_nested():  # one bad line is skipped, not the whole spool
+                                self._apply(conn, op, row)
+                            moved += 1
+                        except (ValueError, KeyError, TypeError, IntegrityError) as exc:
+                            log.error("feedback spool %s line %d unusable: %s", self.spool_path, number, exc)
+            except SQLAlchemyError as exc:
+                if _is_unreachable(exc, self.backend):
+                    self._down_until = time.monotonic() + UNREACHABLE_PAUSE_S
                 log.info("feedback spool not flushed yet (%s); %d row(s) wait in %s", exc, len(lines), self.spool_path)
                 return 0
             handle.truncate(0)
             handle.flush()
             os.fsync(handle.fileno())
-        log.info("feedback spool flushed: %d row(s) moved into %s", moved, self.path)
+        log.info("feedback spool flushed: %d row(s) moved into %s", moved, self.where)
         return moved
 
     def _record(self, what: str, op: str, row: Sequence[Any]) -> None:
-        """Write one row now if the database is free within a moment; otherwise spool it. Never blocks
+        """Write one row now if the database takes it within a moment; otherwise spool it. Never blocks
         an answer for long; never drops a row (a row that cannot even be spooled raises)."""
-        try:
-            with self._connect(self._quick_timeout_s) as conn:
-                self._write(conn, _SPOOL_SQL[op], row)
-        except sqlite3.Error as exc:
+        if time.monotonic() < self._down_until:
             self._spool(op, row)
-            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            log.warning("feedback database unreachable (%s); row spooled to %s", what, self.spool_path)
+            return
+        try:
+            with db.transaction(self._engine, write=True, timeout_s=self._quick_timeout_s) as conn:
+                self._apply(conn, op, row)
+        except SQLAlchemyError as exc:
+            self._spool(op, row)
+            if _is_busy(exc) or _is_unreachable(exc, self.backend):
+                if _is_unreachable(exc, self.backend):
+                    self._down_until = time.monotonic() + UNREACHABLE_PAUSE_S
                 log.warning(
-                    "feedback database locked (%s); row spooled to %s (will retry when the database is free)",
+                    "feedback database %s (%s); row spooled to %s (will retry when the database is free)",
+                    "locked" if _is_busy(exc) else "unreachable",
                     what,
                     self.spool_path,
                 )
                 return
             raise FeedbackStoreError(
-                f"could not {what} in {self.path}: {exc}; the row is kept in {self.spool_path} and written "
+                f"could not {what} in {self.where}: {exc}; the row is kept in {self.spool_path} and written "
                 "once the database works again"
             ) from exc
         self.flush_spool()
@@ -565,9 +564,14 @@ class FeedbackStore:
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     # -------------------------------------------------------------------------------- reading
-    def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _query(self, what: str, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         self.flush_spool()  # best effort: spooled rows count as soon as the database is free
-        return self._run(what, lambda conn: conn.execute(sql, params).fetchall())
+
+        def read() -> list[tuple[Any, ...]]:
+            with db.transaction(self._engine, timeout_s=self._busy_timeout_s) as conn:
+                return [tuple(row) for row in conn.execute(text(sql), params or {})]
+
+        return self._run(what, read)
 
     def votes(self) -> list[Vote]:
         """Every stored vote, oldest first."""
@@ -581,10 +585,11 @@ class FeedbackStore:
     def summary(self) -> Summary:
         """Totals: questions, unanswered questions, thumbs up and down."""
         questions, unanswered = self._query(
-            "count the questions", "SELECT COUNT(*), COALESCE(SUM(kind = 'no_answer'), 0) FROM questions"
+            "count the questions",
+            f"SELECT COUNT(*), COALESCE(SUM({_UNANSWERED}), 0) FROM questions",
         )[0]
         up, down = self._query(
-            "count the votes", "SELECT COALESCE(SUM(score = 1), 0), COALESCE(SUM(score = 0), 0) FROM votes"
+            "count the votes", "SELECT COALESCE(SUM(score), 0), COALESCE(SUM(1 - score), 0) FROM votes"
         )[0]
         (handoffs,) = self._query("count the handoffs", "SELECT COUNT(*) FROM handoffs")[0]
         return Summary(questions, unanswered, up, down, handoffs)
@@ -598,8 +603,8 @@ class FeedbackStore:
             # A thumbs-down on a no_answer reply is the same question again: it is listed once.
             "SELECT question, asked_at, 'no_answer' FROM questions WHERE kind = 'no_answer' "
             "UNION ALL SELECT question, voted_at, 'thumbs_down' FROM votes WHERE score = 0 AND kind != 'no_answer' "
-            "ORDER BY 2 DESC LIMIT ?",
-            (limit,),
+            "ORDER BY 2 DESC LIMIT :limit",
+            {"limit": limit},
         )
         return group_similar(rows, similarity)
 
@@ -608,8 +613,8 @@ class FeedbackStore:
         rows = self._query(
             "count the hits per entry",
             "SELECT entry_id, MAX(entry_question), COUNT(*) AS hits FROM questions "
-            "WHERE entry_id IS NOT NULL GROUP BY entry_id ORDER BY hits DESC, entry_id LIMIT ?",
-            (limit,),
+            "WHERE entry_id IS NOT NULL GROUP BY entry_id ORDER BY hits DESC, entry_id LIMIT :limit",
+            {"limit": limit},
         )
         return [EntryHits(*row) for row in rows]
 
@@ -617,8 +622,8 @@ class FeedbackStore:
         """Thumbs up and down per cited entry, most votes first."""
         rows = self._query(
             "count the votes per entry",
-            "SELECT entry_id, MAX(entry_question), SUM(score = 1), SUM(score = 0) FROM votes "
-            "GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id",
+            "SELECT entry_id, MAX(entry_question), SUM(score), SUM(1 - score) FROM votes "
+            "GROUP BY entry_id ORDER BY COUNT(*) DESC, CASE WHEN entry_id IS NULL THEN 0 ELSE 1 END, entry_id",
         )
         return [EntryVotes(*row) for row in rows]
 
@@ -628,9 +633,9 @@ class FeedbackStore:
         first = today - timedelta(days=days - 1)
         rows = self._query(
             "count the questions per day",
-            "SELECT substr(asked_at, 1, 10) AS day, COUNT(*), SUM(kind = 'no_answer') FROM questions "
-            "WHERE asked_at >= ? GROUP BY day ORDER BY day",
-            (first.isoformat(),),
+            f"SELECT substr(asked_at, 1, 10) AS day, COUNT(*), SUM({_UNANSWERED}) FROM questions "
+            "WHERE asked_at >= :first GROUP BY substr(asked_at, 1, 10) ORDER BY day",
+            {"first": first.isoformat()},
         )
         counted = {day: (n, unanswered) for day, n, unanswered in rows}
         result = []

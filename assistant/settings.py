@@ -23,6 +23,8 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "ambiguity_margin": ("ASSISTANT_AMBIGUITY_MARGIN", 0.03, float),
     "max_question_chars": ("ASSISTANT_MAX_QUESTION_CHARS", 2000, int),
     "feedback_db": ("ASSISTANT_FEEDBACK_DB", None, Path),  # None: <data_dir>/feedback.sqlite3
+    # sqlite:///PATH or postgresql+psycopg://...; None: sqlite:///<feedback_db>. Set, it wins over feedback_db.
+    "database_url": ("ASSISTANT_DATABASE_URL", None, str),
     "log_level": ("ASSISTANT_LOG_LEVEL", "WARNING", str),
     "log_queries": ("ASSISTANT_LOG_QUERIES", False, bool),
     "watch_kb": ("ASSISTANT_WATCH_KB", True, bool),
@@ -81,6 +83,12 @@ class Settings:
     cors_origins: str = ""
     rate_limit: int = 120
     max_body_bytes: int = 65536
+    database_url: str | None = None
+
+    @property
+    def store_url(self) -> str:
+        """The feedback store's SQLAlchemy URL: :attr:`database_url`, else SQLite at :attr:`feedback_db`."""
+        return self.database_url or sqlite_url(self.feedback_db)
 
     @property
     def cors_origin_list(self) -> tuple[str, ...]:
@@ -147,12 +155,50 @@ def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
         values["support_url"] = support = str(support).strip()
         if not _is_support_url(support):
             fail("support_url", "must be an http(s):// address or a mailto: link, e.g. mailto:support@example.com")
+    if values["database_url"] is not None:
+        if not str(values["database_url"]).strip():
+            values["database_url"] = None
+        else:
+            values["database_url"] = check_database_url(str(values["database_url"]), sources["database_url"])
     days = values["retention_days"]
     if days is not None and days <= 0:
         fail("retention_days", "must be a positive number of days (unset it to keep stored questions)")
     parent = Path(values["data_dir"]).expanduser().absolute().parent
     if not parent.is_dir():
         fail("data_dir", f"cannot be created: its parent folder {parent} does not exist")
+
+
+_DATABASE_SCHEMES = ("sqlite", "postgresql")
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{Path(path).expanduser()}"
+
+
+def check_database_url(url: str, source: str = "ASSISTANT_DATABASE_URL") -> str:
+    """``url`` stripped, when it names a backend the store supports (SQLite or PostgreSQL)."""
+    url = url.strip()
+    scheme = url.split("://", 1)[0].split("+", 1)[0] if "://" in url else ""
+    if scheme not in _DATABASE_SCHEMES:
+        raise ConfigError(
+            f"{source}={url!r} is not a database URL the feedback store supports; use sqlite:///PATH or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    if scheme == "sqlite" and not url.split("://", 1)[1].lstrip("/"):
+        raise ConfigError(f"{source}={url!r} names no file; use sqlite:///PATH (an in-memory store keeps nothing)")
+    return url
+
+
+def resolve_database_url(explicit: str | None = None, feedback_db: Path | None = None) -> str:
+    """The store's URL: ``explicit``, then ``ASSISTANT_DATABASE_URL``, then SQLite at ``feedback_db``
+    (or the resolved ``ASSISTANT_FEEDBACK_DB``). The URL wins when both it and a path are set."""
+    if explicit is not None:
+        return check_database_url(explicit, "database url")
+    env = _SPEC["database_url"][0]
+    if os.environ.get(env, "").strip():
+        return check_database_url(os.environ[env], env)
+    return sqlite_url(feedback_db if feedback_db is not None else resolve_settings().feedback_db)
 
 
 def _is_support_url(url: str) -> bool:

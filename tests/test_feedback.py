@@ -1,4 +1,7 @@
-"""The feedback store: WAL SQLite, votes and questions, insights queries, CSV, and locking behaviour."""
+"""The feedback store: votes and questions, insights queries, CSV, locking and spooling.
+
+The store tests run on both backends (the ``store_url`` fixture: a SQLite file and a fresh
+PostgreSQL database); the SQLite-only ones (WAL mode, file locks, damaged files) say so."""
 
 from __future__ import annotations
 
@@ -50,13 +53,40 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
 
+@pytest.fixture(autouse=True)
+def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A URL in the environment would win over the paths these tests give."""
+    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fb' / 'feedback.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> FeedbackStore:
-    return FeedbackStore(tmp_path / "fb" / "feedback.sqlite3", clock=clock)
+def store(store_url: str, tmp_path: Path, clock: Clock) -> FeedbackStore:
+    return FeedbackStore(tmp_path / "fb" / "feedback.sqlite3", url=store_url, clock=clock)
 
 
-def test_creates_the_file_in_wal_mode(store: FeedbackStore) -> None:
-    assert store.path.exists()
+def _column(store: FeedbackStore, sql: str) -> list[object]:
+    """The first column of a raw query on the store's database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store.url)
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_creates_the_file_in_wal_mode(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3")
+    assert store.path.exists() and store.backend == "sqlite"
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -65,8 +95,9 @@ def test_creates_the_file_in_wal_mode(store: FeedbackStore) -> None:
 
 def test_reopening_keeps_the_data(store: FeedbackStore) -> None:
     store.record_question("t1", "可以退款吗", faq(REFUND))
-    again = FeedbackStore(store.path)
+    again = FeedbackStore(store.path, url=store.url)
     assert again.summary().questions == 1
+    assert _column(store, "SELECT version_num FROM alembic_version") == ["0001"]
 
 
 def test_path_comes_from_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,8 +299,8 @@ def test_a_short_lock_is_waited_out_by_the_retries(tmp_path: Path) -> None:
     assert store.summary().questions == 1
 
 
-def test_many_threads_write_without_losing_a_row(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+def test_many_threads_write_without_losing_a_row(store_url: str, tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "f.sqlite3", url=store_url)
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
@@ -331,12 +362,7 @@ def test_personal_data_is_masked_before_it_is_stored(store: FeedbackStore, quest
     store.record_question("t1", question, no_answer())
     store.record_vote("t1", question, no_answer(), 0)
     store.record_handoff("no_answer", "t1", question, no_answer())
-    with sqlite3.connect(store.path) as conn:
-        kept = [
-            conn.execute("SELECT question FROM questions").fetchone()[0],
-            conn.execute("SELECT question FROM votes").fetchone()[0],
-            conn.execute("SELECT question FROM handoffs").fetchone()[0],
-        ]
+    kept = [_column(store, f"SELECT question FROM {table}")[0] for table in ("questions", "votes", "handoffs")]
     assert kept == [stored, stored, stored]
 
 
@@ -353,9 +379,9 @@ def test_handoffs_are_stored_with_their_turn(store: FeedbackStore) -> None:
         store.record_handoff("footer")
 
 
-def test_retention_deletes_rows_older_than_the_setting(tmp_path: Path, clock: Clock) -> None:
+def test_retention_deletes_rows_older_than_the_setting(store_url: str, tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore(path, clock=clock, retention_days=30)
+    store = FeedbackStore(path, url=store_url, clock=clock, retention_days=30)
     store.record_question("old", "可以退款吗", faq(REFUND))
     store.record_vote("old", "可以退款吗", faq(REFUND), 0)
     store.record_handoff("thumbs_down", "old", "可以退款吗", faq(REFUND))
@@ -372,14 +398,60 @@ def test_retention_deletes_rows_older_than_the_setting(tmp_path: Path, clock: Cl
     store.record_question("newest", "可以退款吗", faq(REFUND))
     assert store.summary().questions == 1
     clock.now += timedelta(days=31)
-    assert FeedbackStore(path, clock=clock, retention_days=30).summary().questions == 0
+    assert FeedbackStore(path, url=store_url, clock=clock, retention_days=30).summary().questions == 0
 
 
-def test_without_retention_everything_is_kept(tmp_path: Path, clock: Clock) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3", clock=clock)
+def test_without_retention_everything_is_kept(store_url: str, tmp_path: Path, clock: Clock) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3", url=store_url, clock=clock)
     store.record_question("old", "可以退款吗", faq(REFUND))
     clock.now += timedelta(days=3650)
     assert store.purge_expired() == 0
     assert store.summary().questions == 1
     with pytest.raises(ValueError, match="retention_days"):
         FeedbackStore(tmp_path / "other.sqlite3", retention_days=0)
+
+
+# ---------------------------------------------------------------------------------------------- backends
+def test_an_unreachable_server_spools_the_row_and_writes_it_when_back(
+    store: FeedbackStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL down: the write is spooled at once (no error for the chat); back up, the row arrives."""
+    if store.backend != "postgresql":
+        pytest.skip("a server that cannot be reached is PostgreSQL's case (SQLite's locked file is tested above)")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from assistant.store import db
+
+    up = store._engine
+    down = create_engine(make_url(store.url).set(port=1), connect_args={"connect_timeout": 1})
+    monkeypatch.setattr(store, "_engine", down)
+    store.record_question("t1", "可以退款吗", faq(REFUND))
+    store.record_vote("t1", "可以退款吗", faq(REFUND), 1)  # inside the pause: straight to the spool
+    assert store.spool_path.read_bytes().count(b"\n") == 2
+    monkeypatch.setattr(store, "_engine", up)
+    monkeypatch.setattr(store, "_down_until", 0.0)
+    summary = store.summary()
+    assert (summary.questions, summary.votes_up) == (1, 1)
+    assert store.spool_path.read_bytes() == b""
+    down.dispose()
+    assert db.backend(store.url) == "postgresql"
+
+
+def test_the_url_setting_wins_over_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = tmp_path / "chosen.sqlite3"
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "ignored.sqlite3"))
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{chosen}")
+    store = FeedbackStore.from_settings()
+    assert store.path == chosen and chosen.exists()
+    assert not (tmp_path / "ignored.sqlite3").exists()
+    assert FeedbackStore(tmp_path / "ignored.sqlite3").path == chosen  # as app.py opens it
+
+
+def test_a_url_of_another_database_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.errors import ConfigError
+    from assistant.settings import resolve_settings
+
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", "mysql://u@host/db")
+    with pytest.raises(ConfigError, match="ASSISTANT_DATABASE_URL"):
+        resolve_settings()
