@@ -1,11 +1,18 @@
 # Two commands on a fresh clone:  `make run` (set up, build the index, start the chat)
 # and `make test` (set up and run the whole test suite).
+# For developers: `make check` (ruff, mypy and the fast tests, under a minute) before each commit.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# The fast tests `make check` runs: logic and small-KB tests; no browser, no killed builds, no dialogues
+# through the model (about 30 s on 2 cores). `make test` runs them all.
+FAST_TESTS := tests/test_retrieval_units.py tests/test_settings.py tests/test_support_settings.py \
+	tests/test_parsing.py tests/test_parsing_formats.py tests/test_parsing_check.py tests/test_parsing_html.py \
+	tests/test_parsing_glm_pin.py tests/test_calculator_parsing.py tests/test_calculator_facts.py \
+	tests/test_calculator.py tests/test_calculator_traps.py tests/test_feedback.py tests/test_index.py
 
-.PHONY: run test install install-dev index lint bench clean
+.PHONY: run test check install install-dev index lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +43,9 @@ lint: install-dev
 
 test: install-dev lint
 	$(PY) -m pytest
+
+check: install-dev lint
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser" $(FAST_TESTS)
 
 bench: install-dev
 	$(PY) benchmarks/run_all.py

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidQuestion
 from .models import Answer, Match, Value
-from .normalize import detect_language
+from .normalize import CJK_SPAN, detect_language
 
 if TYPE_CHECKING:
     from .engine import Assistant
@@ -73,7 +73,7 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = re.compile(f"[{CJK_SPAN}]")
 _WORD = re.compile(r"[A-Za-z]+")
 
 

@@ -46,7 +46,7 @@ from typing import Literal
 
 import numpy as np
 
-from .normalize import normalize
+from .normalize import CJK_SPAN, normalize
 from .retrieval import Retriever, Scored
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ Verdict = Literal["answer", "guess", "refuse"]
 # Sentence and clause boundaries; and a space between two Chinese characters, which customers
 # type instead of punctuation ("能退款吗 才用了两天").
 _CLAUSE_BREAK = re.compile(
-    r"[。！？!?；;，,、\n]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])|\s{2,}|(?<=[a-z0-9])\.\s+", re.I
+    rf"[。！？!?；;，,、\n]+|(?<=[{CJK_SPAN}])\s+(?=[{CJK_SPAN}])|\s{{2,}}|(?<=[a-z0-9])\.\s+", re.I
 )
 
 

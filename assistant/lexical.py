@@ -8,55 +8,15 @@ the customer typed does this entry contain", which is what the no-answer thresho
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .normalize import normalize
+from .normalize import normalize, tokenize
 
-_TOKEN = re.compile(r"[a-z][a-z0-9_.+-]*[a-z0-9]|[a-z]|\d+(?:[.:]\d+)?|[\u3400-\u9fff]+")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-# Words that say nothing about which entry is meant.
-_STOP_EN = frozenset(
-    (
-        "a an the is are am was were be been do does did i me my we our you your it its of to in on at for with "
-        "and or if can could would should will shall how what when where which who why there this that these those "
-        "please any some get got have has had not no yes so as by from about don doesn didn t s m ll ve re d "
-        # chat filler: greetings, thanks, politeness; customers wrap their question in them
-        "hi hello hey thanks thank thx pls plz guys team question wondering wonder just really actually ok okay "
-        "sorry know want wanna need tell im u ur anyone someone kindly dear sir madam"
-    ).split()
-)
-# Chinese filler bigrams (greetings, thanks, "I'd like to ask"): they dilute coverage without naming a topic.
-_FILLER_ZH = frozenset(
-    "你好 您好 谢谢 多谢 感谢 请问 麻烦 一下 想问 问下 问一 客服 在吗 是这 这样 样的 大家 哈哈".split()
-)
-_STOP_ZH = frozenset("的了吗呢吧啊我你您是在有和与就都也还么什怎请问一个下这那能会可以要")
 _MAX_CORRECTIONS = 4096
 _FUZZY_MIN = 84  # rapidfuzz ratio to accept a typo as a known word
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def tokenize(text: str, normalized: bool = False) -> list[str]:
-    """Terms of a text: English words (stemmed), numbers, Chinese unigrams and bigrams."""
-    text = text if normalized else normalize(text)
-    terms: list[str] = []
-    for tok in _TOKEN.findall(text):
-        if _CJK_RUN.fullmatch(tok):
-            chars = [c for c in tok]
-            terms.extend(c for c in chars if c not in _STOP_ZH)
-            terms.extend(b for b in (tok[i : i + 2] for i in range(len(tok) - 1)) if b not in _FILLER_ZH)
-        elif tok not in _STOP_EN:
-            terms.append(_stem(tok))
-    return terms
 
 
 class LexicalIndex:

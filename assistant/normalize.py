@@ -1,4 +1,11 @@
-"""Text normalisation and language detection shared by indexing and querying."""
+"""The one text pipeline shared by indexing, querying and the calculator.
+
+It owns: cleaning and normalisation (``clean``, ``normalize``), traditional -> simplified
+Chinese (``to_simplified``, OpenCC loaded once), language detection (``detect_language``,
+``has_cjk``, ``has_latin``), the Chinese-character classes (``CJK``, ``CJK_SPAN``), and the
+lexical tokeniser with its stopwords (``tokenize``). Other modules import from here rather
+than keep their own copies.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,22 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Chinese characters as a regex class body: CJK unified ideographs, extension A, compatibility ideographs.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The contiguous span U+3400..U+9FFF used by the token and clause patterns (ideographs, extension A
+# and the hexagram symbols between them); kept apart from CJK so that no pattern changes its matches.
+CJK_SPAN = "\u3400-\u9fff"
+_CJK = re.compile(f"[{CJK}]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Everything that is neither a letter, a digit, CJK nor one of the few symbols that carry meaning.
-_NOISE = re.compile(r"[^\w\u3400-\u9fff.:%+¥$/-]+", re.UNICODE)
+_NOISE = re.compile(rf"[^\w{CJK_SPAN}.:%+¥$/-]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD])
 
 
 @functools.lru_cache(maxsize=1)
-def _t2s() -> Callable[[str], str]:
-    """Traditional -> simplified Chinese, if OpenCC is installed (it is cheap: 25 ms to load)."""
+def to_simplified() -> Callable[[str], str]:
+    """Traditional -> simplified Chinese with OpenCC (loaded once, 25 ms); identity if it cannot load."""
     try:
         import opencc
 
@@ -46,7 +58,7 @@ def normalize(text: str) -> str:
     simplified Chinese, punctuation turned to spaces, spaces collapsed."""
     text = unicodedata.normalize("NFKC", clean(text)).lower()
     if _CJK.search(text):
-        text = _t2s()(text)
+        text = to_simplified()(text)
     text = _NOISE.sub(" ", text)
     # Sentence punctuation that survived (kept for times like 14:30 and numbers like 1.5) is noise at the ends.
     text = re.sub(r"(?<![\d])[.:/](?![\d])", " ", text)
@@ -65,8 +77,53 @@ def detect_language(text: str) -> str:
 
 
 def has_cjk(text: str) -> bool:
+    """True when ``text`` holds at least one Chinese character."""
     return _CJK.search(text) is not None
 
 
 def has_latin(text: str) -> bool:
+    """True when ``text`` holds at least one ASCII letter."""
     return _LATIN.search(text) is not None
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+_TOKEN = re.compile(rf"[a-z][a-z0-9_.+-]*[a-z0-9]|[a-z]|\d+(?:[.:]\d+)?|[{CJK_SPAN}]+")
+_CJK_RUN = re.compile(f"[{CJK_SPAN}]+")
+# Words that say nothing about which entry is meant.
+_STOP_EN = frozenset(
+    (
+        "a an the is are am was were be been do does did i me my we our you your it its of to in on at for with "
+        "and or if can could would should will shall how what when where which who why there this that these those "
+        "please any some get got have has had not no yes so as by from about don doesn didn t s m ll ve re d "
+        # chat filler: greetings, thanks, politeness; customers wrap their question in them
+        "hi hello hey thanks thank thx pls plz guys team question wondering wonder just really actually ok okay "
+        "sorry know want wanna need tell im u ur anyone someone kindly dear sir madam"
+    ).split()
+)
+# Chinese filler bigrams (greetings, thanks, "I'd like to ask"): they dilute coverage without naming a topic.
+_FILLER_ZH = frozenset(
+    "你好 您好 谢谢 多谢 感谢 请问 麻烦 一下 想问 问下 问一 客服 在吗 是这 这样 样的 大家 哈哈".split()
+)
+_STOP_ZH = frozenset("的了吗呢吧啊我你您是在有和与就都也还么什怎请问一个下这那能会可以要")
+
+
+def _stem(word: str) -> str:
+    """``word`` without a plain English ending (-ing, -ed, -es, -s) when enough is left."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def tokenize(text: str, normalized: bool = False) -> list[str]:
+    """Terms of a text: English words (stemmed), numbers, Chinese unigrams and bigrams."""
+    text = text if normalized else normalize(text)
+    terms: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if _CJK_RUN.fullmatch(tok):
+            chars = [c for c in tok]
+            terms.extend(c for c in chars if c not in _STOP_ZH)
+            terms.extend(b for b in (tok[i : i + 2] for i in range(len(tok) - 1)) if b not in _FILLER_ZH)
+        elif tok not in _STOP_EN:
+            terms.append(_stem(tok))
+    return terms

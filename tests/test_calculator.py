@@ -18,8 +18,8 @@ from assistant.calculator import rules as rules_module
 from assistant.models import Entry, to_json
 from assistant.normalize import detect_language
 from assistant.parsing import load_kb
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 UTC+8
 BEIJING = timezone(timedelta(hours=8))
 

@@ -18,8 +18,8 @@ from assistant.calculator.facts import REQUIRED, Fact, Facts, check_fact, load_f
 from assistant.errors import KnowledgeBaseError
 from assistant.models import Entry
 from assistant.parsing import load_kb
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FACTS_FILE = ROOT / "kb" / "facts.toml"
 RAW = tomllib.loads(FACTS_FILE.read_text(encoding="utf-8"))
 FACT_NAMES = sorted(name for name, table in RAW.items() if isinstance(table, dict))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,8 +20,8 @@ from assistant.calculator.rules import evaluate
 from assistant.calculator.spelling import repair, repair_word
 from assistant.calculator.timeparse import find_dates, find_times, find_zones, resolve_date
 from assistant.parsing import load_kb
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from assistant.models import to_dict
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 THREADS = 16
 POOL = 500  # distinct questions, each answered once sequentially for the reference
 # Questions each thread asks, from the pool in its own order. The full 16 x 500 run takes ~2.5 min

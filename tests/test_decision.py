@@ -24,8 +24,7 @@ from assistant.errors import KnowledgeBaseError
 from assistant.models import Entry
 from assistant.retrieval import Scored
 from assistant.scope import load_topics, topic_entries
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def _entry(n: int) -> Entry:

