@@ -235,3 +235,18 @@ class HashingEncoder:
 def fake_encoder() -> HashingEncoder:
     """The fake 64-dimension hashing encoder (see :class:`HashingEncoder`)."""
     return HashingEncoder()
+
+
+# ---------------------------------------------------------------------------------------------- stores
+@pytest.fixture(autouse=True)
+def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store URL in the developer's environment would win over the paths tests give."""
+    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty feedback store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))

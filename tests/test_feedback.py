@@ -53,20 +53,6 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
 
-@pytest.fixture(autouse=True)
-def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A URL in the environment would win over the paths these tests give."""
-    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty store's URL on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fb' / 'feedback.sqlite3'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
 @pytest.fixture
 def store(store_url: str, tmp_path: Path, clock: Clock) -> FeedbackStore:
     return FeedbackStore(tmp_path / "fb" / "feedback.sqlite3", url=store_url, clock=clock)

@@ -19,18 +19,6 @@ REFUND = Match("q-refund", "可以退款吗？", "三、管理订阅", 0.91, "kb
 PROCESSES, ROWS_EACH = 4, 30
 
 
-@pytest.fixture(autouse=True)
-def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
 def _faq() -> Answer:
     return Answer(kind="faq", answer="…", matches=(REFUND,), language="zh")
 
