@@ -15,12 +15,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ..models import Entry, Value
+from .common import (
+    CENT,
+    Rule,
+    ask_time,
+    first_problem,
+    is_mcp,
+    moment_used,
+    only_plan,
+    plain_number,
+    quota_window,
+    restated,
+)
 from .facts import Facts
 from .lexicon import LEXICON
 from .moments import (
@@ -40,69 +51,6 @@ from .query import Query, clause_query
 from .timeparse import ClockTime, DateMention
 
 log = logging.getLogger(__name__)
-
-CENT = Decimal("0.01")
-
-
-Rule = Callable[[Query, Facts, datetime], Outcome | None]
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def plain_number(value: Decimal) -> int | float:
-    """A JSON-friendly number: an int when whole, else a float rounded to cents."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def _problem(quantities: tuple[Quantity, ...] | list[Quantity], *, whole: bool = False) -> Msg | None:
-    """The first impossible input among ``quantities``, as a message."""
-    for quantity in quantities:
-        if quantity.negative:
-            return msg("bad_negative", text=quantity.text)
-        if quantity.too_large:
-            return msg("bad_too_large", text=quantity.text)
-        if whole and not quantity.is_whole:
-            return msg("bad_not_whole", text=quantity.text)
-    return None
-
-
-def _ask_time(facts: Facts) -> Msg:
-    return msg("ask_time", window=peak_window_text(facts), peak=multiplier(facts, True), off=multiplier(facts, False))
-
-
-def _only_plan(q: Query) -> str | None:
-    return q.plans[0] if len(q.plans) == 1 else None
-
-
-def _moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
-    """The time and date a rule reads through :func:`.moments.find_moment` (the first of each).
-
-    With ``facts``, a range of two times ("14点到18点") is consumed whole when it lies on one side of the
-    peak window, since it then has one peak status; a range across the boundary stays unconsumed (asked).
-    """
-    used = frozenset([q.times[0].start] if q.times else []) | frozenset([q.dates[0].start] if q.dates else [])
-    if facts is not None and len(q.times) == 2 and _RANGE.fullmatch(q.text, q.times[0].end, q.times[1].start):
-        start, end = facts.times("peak_window")
-        first, last = q.times[0].as_time(), q.times[1].as_time()
-        if last < first and last.hour < 12 <= first.hour:  # "下午 3 点到 4 点": the period is written once
-            last = last.replace(hour=last.hour + 12)
-        inside = start <= first < end and start < last <= end
-        outside = first < last and (last <= start or first >= end)
-        if (inside or outside) and not q.zones:
-            used |= {q.times[1].start}
-    return used
-
-
-_RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|\bto\b|\buntil\b|\btill\b|\band\b)\s*", re.ASCII)
-
-
-def _restated(q: Query, values: tuple[Decimal, ...] | list[Decimal]) -> frozenset[int]:
-    """Counts that restate a quota of the FAQ ("Pro 每 5 小时 400 次"): consumed, they change nothing."""
-    return frozenset(c.start for c in q.counts() if c.value in values)
-
 
 # --------------------------------------------------------------------------- referral credit
 
@@ -227,7 +175,7 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return ruled_out
     money = _money(q)
     shares = list(q.of_unit("percent", "zhe"))
-    problem = _problem(money + shares)
+    problem = first_problem(money + shares)
     if problem:
         return Refusal("referral_credit", problem, entry)
     used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money)
@@ -415,10 +363,10 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     bare = [x for x in q.of_unit("none") if x not in counts and _has_own_time(clause_query(q, x.start))]
     counts = tuple(sorted([*counts, *bare], key=lambda x: x.start)) if len(counts) == 1 else counts
     entry = facts.entry("glm5_multipliers")
-    problem = _problem(counts, whole=True)
+    problem = first_problem(counts, whole=True)
     if problem:
         return Refusal("glm5_cost", problem, entry)
-    plan = _only_plan(q)
+    plan = only_plan(q)
     if plan is not None and not facts.has_glm5(plan):
         return Explained("glm5_cost", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
     used = frozenset(c.start for c in counts)
@@ -451,8 +399,8 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if isinstance(status, Msg):
             return Refusal("glm5_cost", status, entry)
         if status is None:
-            return NeedInput("glm5_cost", _ask_time(facts), entry)
-        used |= _moment_used(sub, facts)
+            return NeedInput("glm5_cost", ask_time(facts), entry)
+        used |= moment_used(sub, facts)
         factor = multiplier(facts, status.peak)
         parts.append((count.value, factor, count.value * factor, status.peak, status.basis))
     steps_list = [msg("step_cost", prompts=n, factor=f, cost=c, peak=p) for n, f, c, p, _ in parts]
@@ -522,14 +470,9 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (status.basis,),
         (msg("note_multipliers", peak=multiplier(facts, True), off=multiplier(facts, False)),),
         (entry,),
-        _moment_used(q),
+        moment_used(q),
         (("time", iso(moment.at, True)), ("peak", status.peak)),
     )
-
-
-def _quota_window(q: Query) -> str | None:
-    windows = [w for w in q.windows if w in ("5h", "week")]
-    return windows[0] if len(windows) == 1 else None
 
 
 def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -553,17 +496,17 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     rule = "model_calls" if calls else "glm5_capacity"
     quota_entry = facts.entry("plan_quota_" + q.plans[0]) if q.plans else facts.entry("model_calls_per_prompt")
     main = facts.entry("glm5_multipliers") if glm5 else quota_entry
-    plan = _only_plan(q)
+    plan = only_plan(q)
     if plan is None:
         return NeedInput(rule, msg("ask_plan", plans=facts.plans), main)
     if glm5 and not facts.has_glm5(plan):
         lite_entry = facts.entry("glm5_excluded_plans")
         return Explained(rule, msg("no_glm5", plan=plan), lite_entry)
-    window = _quota_window(q)
+    window = quota_window(q)
     if window is None:
         return NeedInput(rule, msg("ask_window"), main)
     quota = facts.quota(plan)[0 if window == "5h" else 1]
-    used = _restated(q, [quota])
+    used = restated(q, [quota])
     steps: list[Msg] = []
     notes: list[Msg] = []
     cites = (main, quota_entry) if main is not quota_entry else (main,)
@@ -585,7 +528,7 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             low = high = (quota / factor).to_integral_value(ROUND_FLOOR)
             steps.append(msg("step_capacity", quota=quota, factor=factor, prompts=low, peak=status.peak))
             notes.append(status.basis)
-            used |= _moment_used(q)
+            used |= moment_used(q)
         if any((quota / f) != (quota / f).to_integral_value() for f in facts.pair("glm5_multipliers")):
             notes.append(msg("note_rounded_down"))
     else:
@@ -646,17 +589,13 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
 # --------------------------------------------------------------------------- quotas
 
 
-def _is_mcp(q: Query) -> bool:
-    return q.has("mcp_search", "mcp_reader") or (q.has("mcp") and not q.has("vision"))
-
-
 def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Web search + web reader MCP calls per month on a plan (one shared pool)."""
-    if not _is_mcp(q) or q.has("remaining", "used"):
+    if not is_mcp(q) or q.has("remaining", "used"):
         return None
     if q.has("howto") or not q.has("how_many", "quota_word", "window_month"):
         return None
-    plan = _only_plan(q)
+    plan = only_plan(q)
     if plan is None:
         return None  # "MCP 的额度是多少": the FAQ entry lists every plan
     entry = facts.entry("mcp_quota_" + plan)
@@ -669,7 +608,7 @@ def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_mcp", plan=plan, n=quota),),
         (msg("note_mcp_pool"),),
         (entry,),
-        _restated(q, [quota]),
+        restated(q, [quota]),
         (("plan", plan), ("quota", quota)),
     )
 
@@ -684,7 +623,7 @@ def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     fees = list(q.of_unit("cny"))
     if not fees and q.has("fee"):
         fees = list(q.of_unit("none"))
-    problem = _problem(fees)
+    problem = first_problem(fees)
     if problem:
         return Refusal("monthly_value", problem, entry)
     if len(fees) != 1:
@@ -727,15 +666,15 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     counts = _used_counts(q)
     if not counts:
         return None
-    mcp = _is_mcp(q)
-    plan = _only_plan(q)
+    mcp = is_mcp(q)
+    plan = only_plan(q)
     cite_name = (
         ("mcp_quota_" + plan if plan else "mcp_quota_" + facts.plans[0])
         if mcp
         else ("plan_quota_" + plan if plan else "plan_quota_" + facts.plans[0])
     )
     entry = facts.entry(cite_name)
-    problem = _problem(counts, whole=True)
+    problem = first_problem(counts, whole=True)
     if problem:
         return Refusal("remaining", problem, entry)
     if plan is None:
@@ -747,7 +686,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     notes: list[Msg] = []
     if mcp:
         quota = facts.mcp_quota(plan)
-        consumed |= _restated(q, [quota])
+        consumed |= restated(q, [quota])
         left = max(quota - used, Decimal(0))
         steps.append(msg("step_left", quota=quota, used=tuple(c.value for c in counts), left=left))
         notes.append(msg("note_mcp_pool"))
@@ -764,11 +703,11 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             consumed,
             slots,
         )
-    window = _quota_window(q)
+    window = quota_window(q)
     if window is None:
         return NeedInput("remaining", msg("ask_window"), entry)
     quota = facts.quota(plan)[0 if window == "5h" else 1]
-    consumed |= _restated(q, [quota])
+    consumed |= restated(q, [quota])
     slots = (*slots, ("window", window), ("quota", quota))
     cites: tuple[Entry, ...] = (entry,)
     if q.has("glm5"):
@@ -780,11 +719,11 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if isinstance(status, Msg):
             return Refusal("remaining", status, glm_entry)
         if status is None:
-            return NeedInput("remaining", _ask_time(facts), glm_entry)
+            return NeedInput("remaining", ask_time(facts), glm_entry)
         factor = multiplier(facts, status.peak)
         steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=status.peak))
         notes.append(status.basis)
-        consumed |= _moment_used(q)
+        consumed |= moment_used(q)
         used = used * factor
         shown_used: tuple[Decimal, ...] = (used,)
     else:
@@ -865,7 +804,7 @@ def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_cancel", billing=f"{moment.at:%Y-%m-%d}", days=days, date=f"{latest:%Y-%m-%d}"),),
         tuple(notes),
         (entry,),
-        _moment_used(q),
+        moment_used(q),
         (("billing_date", f"{moment.at:%Y-%m-%d}"),),
     )
 
@@ -899,7 +838,7 @@ def payment_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("step_plus_hours", start=show(moment.at, with_time), hours=hours, end=show(deadline, with_time)),),
         tuple(notes),
         (entry,),
-        _moment_used(q),
+        moment_used(q),
         (("start", iso(moment.at, with_time)),),
     )
 
@@ -943,13 +882,13 @@ def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         )
         value = iso(late, with_time)
     slots = (("paid_at", iso(moment.at, with_time)),)
-    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,), _moment_used(q), slots)
+    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,), moment_used(q), slots)
 
 
 def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Used quota comes back 5 hours after use; the weekly quota renews every 7 days from the order."""
     comes_back = q.has("refresh") or (q.has("returns") and q.has("quota_word"))
-    if not comes_back or q.has("referral") or _is_mcp(q) or "month" in q.windows:
+    if not comes_back or q.has("referral") or is_mcp(q) or "month" in q.windows:
         return None
     weekly = "week" in q.windows
     entry = facts.entry("weekly_period_days" if weekly else "quota_refresh_hours")
@@ -983,7 +922,7 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
                 ),
                 (zone_note(moment),),
                 (entry,),
-                _moment_used(q) | spot,
+                moment_used(q) | spot,
                 (("ordered_at", iso(moment.at, with_time)), ("nth", number)),
             )
         reset = moment.at + period
@@ -1004,7 +943,7 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             ),
             (zone_note(moment),),
             (entry,),
-            _moment_used(q),
+            moment_used(q),
             (("ordered_at", iso(moment.at, with_time)),),
         )
     if not moment.time_given:
@@ -1035,7 +974,7 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         ),
         tuple(notes),
         (entry,),
-        _moment_used(q),
+        moment_used(q),
         (("used_at", value),),
     )
 
