@@ -1,0 +1,291 @@
+"""Referral credit: the referral rate × the cash a referred friend actually paid (after discounts, coupons and spent
+credit), unless a condition of the FAQ rules it out (refund, not a new user, paid after 72 hours).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ..models import Entry
+from .common import CENT, first_problem, plain_number
+from .facts import Facts
+from .lexicon import LEXICON
+from .numbers import Quantity
+from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
+from .query import Query
+
+MoneyRole = Literal["paid", "original", "deduction"]
+_DEDUCTION_AFTER = re.compile(
+    r"\s*(?:的)?\s*(?:(?:worth\s+)?(?:of|in)\s+(?:(?:his|her|their|my|the|own|own's)\s+){0,2})?(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
+    r"\bdiscount\b|(?P<credit>赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))",
+    re.ASCII,
+)
+_REDUCTION_AFTER = re.compile(
+    r"\s*(?:\boff\b|\bdiscount\w*|\breduction\b|\b(?:invite|invitation|referral) (?:discount|reduction|cut)\b|"
+    r"的?折扣|的?优惠|立减|减免)",
+    re.ASCII,
+)
+_ROLE_WORDS: tuple[tuple[MoneyRole, re.Pattern[str]], ...] = (
+    # Only words about handing over cash: "买了 100 元的套餐" / "bought the 100 yuan plan" names a price.
+    (
+        "paid",
+        re.compile(
+            r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|充值|\bpaid\b|\bpays?\b|"
+            r"\bpaying\b|\bpayments?\b|\bspent\b|\bspend\b",
+            re.ASCII,
+        ),
+    ),
+    (
+        "original",
+        re.compile(
+            r"原价|标价|售价|定价|原本|价格|价钱|套餐价|\boriginal(?:ly)?\b|\blist price\b|"
+            r"\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b",
+            re.ASCII,
+        ),
+    ),
+    (
+        "deduction",
+        re.compile(
+            # "my referral credit" / "我的赠金" name the credit asked for, not one that was spent.
+            r"(?<!我的)赠金(?!\s*(?:是|有|能|会)?\s*(?:多少|几))|优惠券|代金券|抵用券|券|抵扣|积分|余额|立减|减免|减了|减|"
+            r"\bcoupons?\b|\bvouchers?\b|\bgift\b|(?<!referral )(?<!invite )(?<!my )\b(?:credits?|bonus)\b|"
+            r"\bpoints\b|\bdiscount\b",
+            re.ASCII,
+        ),
+    ),
+)
+_REDUCTION_BEFORE = re.compile(
+    r"立减|减免|减了|减|优惠|折扣|便宜|打折|\boff\b|\bdiscount\w*|\breduc\w*|\bless\b|\bcut\b", re.ASCII
+)
+
+
+# Words that spend a credit or coupon: "用了 5 元赠金" is a deduction, "原价 200 赠金" ends with the question.
+_SPENT_BEFORE = re.compile(r"用|使用|抵|扣|\bused?\b|\bwith\b|\bapplied\b|\bredeem\w*", re.ASCII)
+
+
+def _asked_credit(q: Query, amount: Quantity, after: re.Match[str]) -> bool:
+    """True when the credit word after ``amount`` ends the question ("好友首单 5 折 原价 200 赠金"): it is
+    the credit asked for, not a credit spent, unless a word such as 用了 or used says it was spent."""
+    if not after.group("credit"):
+        return False
+    tail = q.text[amount.end + after.end() :]
+    return not tail.strip(" ?？!！。.") and not _SPENT_BEFORE.search(q.before(amount))
+
+
+def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
+    """What an amount of money is, from the words around it: paid cash, the original price, or a deduction."""
+    deduction = _DEDUCTION_AFTER.match(q.after(amount, 40))
+    if deduction and not _asked_credit(q, amount, deduction):
+        return "deduction"
+    before = q.before(amount)
+    role: MoneyRole | None = None
+    last = -1
+    for name, pattern in _ROLE_WORDS:
+        for match in pattern.finditer(before):
+            if match.end() > last:  # the keyword closest to the amount wins
+                role, last = name, match.end()
+    return role
+
+
+def _is_reduction(q: Query, share: Quantity) -> bool:
+    """A percentage next to 立减/off/discount is a price reduction; one next to 赠金/credit is the referral rate."""
+    if _REDUCTION_AFTER.match(q.after(share, 24)) or _REDUCTION_BEFORE.search(q.before(share)):
+        return True
+    start, end = q.clause(share.start)
+    return not LEXICON["referral"].search(q.text[start:end])
+
+
+def _money(q: Query) -> list[Quantity]:
+    """The amounts of money in the question: written with a currency, or bare after 原价/实付/paid."""
+    money = list(q.of_unit("cny"))
+    bare = q.of_unit("none")
+    if not money and q.has("paid", "friend"):
+        return list(bare)  # "好友付了 88，赠金多少": the currency is implied
+    # "原价 100，……用了 5 块赠金": a bare number right after 原价/实付 is money too.
+    return sorted([*money, *(x for x in bare if _money_role(q, x) in ("paid", "original"))], key=lambda x: x.start)
+
+
+def _referral_asked(q: Query) -> bool:
+    """Whether the question is about the referral credit.
+
+    Either it asks for it ("赠金多少", "how much do I get" about a friend's payment), or it names an amount
+    that a friend paid, which implies the only rule about a friend's money: "朋友付了 50 元",
+    "friend paid 88 bucks, referral credit?". Timing, refresh and how-to questions are the FAQ's.
+    """
+    if q.has("which_time", "refresh", "remaining") or (q.has("howto") and not q.has("calc_word")):
+        return False
+    if q.has("monthly_value") and not q.has("friend", "referral"):
+        return False  # "how much API value do I get for 50 yuan a month" is the monthly-value rule
+    if q.has("referral") and q.has("how_many", "calc_word"):
+        return True
+    if q.has("i_get") and q.has("friend") and q.has("paid"):
+        return True
+    with_amount = bool(q.of_unit("cny")) or any(_money_role(q, x) in ("paid", "original") for x in q.of_unit("none"))
+    return with_amount and (q.has("referral", "i_get") or (q.has("friend") and q.has("paid", "ordered")))
+
+
+def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Referral credit = referral rate × the cash the friend actually paid (FAQ example: 100×0.5×0.9−5 = 40 → 4)."""
+    if not _referral_asked(q):
+        return None
+    entry = facts.entry("referral_rate")
+    rate = facts.number("referral_rate")
+    ruled_out = _ruled_out(q, facts)
+    if isinstance(ruled_out, Explained):
+        return ruled_out
+    money = _money(q)
+    shares = list(q.of_unit("percent", "zhe"))
+    problem = first_problem(money + shares)
+    if problem:
+        return Refusal("referral_credit", problem, entry)
+    used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money)
+
+    roles = [(amount, _money_role(q, amount)) for amount in money]
+    paid = [amount for amount, role in roles if role == "paid"]
+    deductions = [amount for amount, role in roles if role == "deduction"]
+    bases = [amount for amount, role in roles if role in ("original", None)]
+
+    factors: list[tuple[Decimal, Msg]] = []  # share of the price kept, and how to show it
+    for share in sorted(shares, key=lambda s: s.start):
+        if share.unit == "zhe":
+            kept = share.fraction()
+            if kept is None or kept > 1:
+                return Refusal("referral_credit", msg("bad_discount", text=share.text), entry)
+            factors.append((kept, msg("f_keep", share=kept, text=share.text)))
+        elif _is_reduction(q, share):
+            cut = share.value / 100
+            if cut > 1:
+                return Refusal("referral_credit", msg("bad_discount", text=share.text), entry)
+            factors.append((1 - cut, msg("f_cut", share=cut)))
+        elif share.value / 100 != rate:  # "返 20%": a rate the FAQ does not state is not silently replaced
+            return NeedInput("referral_credit", msg("ask_unused", text=share.text), entry)
+    if q.has("half_price") and not any(kept == Decimal("0.5") for kept, _ in factors):
+        factors.append((Decimal("0.5"), msg("f_keep", share=Decimal("0.5"), text="½")))
+    notes: list[Msg] = []
+    if q.has("invite_reduction") and not _stated_invite_cut(q):
+        cut = facts.number("invite_discount")
+        factors.append((1 - cut, msg("f_cut", share=cut)))
+        notes.append(msg("note_invite_from_faq", share=cut))
+
+    if not paid and not bases:
+        if not (money or shares or deductions) and not (q.has("how_many") and q.has("paid", "friend")):
+            # "what's my referral credit?" or "用了优惠券赠金怎么算" with no amount: the FAQ answers it.
+            return None
+        ask = msg("ask_price") if (deductions or factors) else msg("ask_paid", rate=rate)
+        return NeedInput("referral_credit", ask, entry)
+    steps: list[Msg] = []
+    if len(paid) > 1:
+        return (
+            _credit_total(q, paid, rate, entry, used)
+            if not (bases or deductions or factors)
+            else NeedInput("referral_credit", msg("ask_which_amount"), entry)
+        )
+    if paid:
+        cash = paid[-1].value
+        steps.append(msg("step_cash_given", cash=cash))
+        if deductions or factors or bases:
+            notes.append(msg("note_paid_wins", cash=cash))
+    else:
+        if len(bases) > 1:
+            return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+        base = bases[0]
+        cash = base.value
+        for kept, _ in factors:
+            cash *= kept
+        cash -= sum((d.value for d in deductions), Decimal(0))
+        cash = cash.quantize(CENT, rounding=ROUND_HALF_UP)
+        if deductions and cash < 0:
+            notes.append(msg("note_clamped"))
+        steps.append(
+            msg(
+                "step_cash",
+                base=base.value,
+                factors=tuple(m for _, m in factors),
+                deductions=tuple(d.value for d in deductions),
+                cash=max(cash, Decimal(0)),
+            )
+        )
+        if cash < 0:
+            notes.append(msg("note_nothing_paid"))
+            cash = Decimal(0)
+        if not factors and not deductions and _money_role(q, base) is None:
+            notes.append(msg("note_assumed_paid", cash=cash))
+    credit = (cash * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    steps.append(msg("step_credit", cash=cash, rate=rate, credit=credit))
+    notes.append(msg("note_referral_rule", rate=rate))
+    return Computed(
+        "referral_credit",
+        plain_number(credit),
+        "CNY",
+        msg("head_credit", credit=credit),
+        tuple(steps),
+        tuple(notes),
+        (entry,),
+        used,
+        (("cash_paid", cash), ("rate", rate), ("credit", credit)),
+    )
+
+
+def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
+    """Several friends' payments: the credit of each, then the total, only when a total is asked for."""
+    if not q.has("total"):
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+    credits = [(p.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for p in paid]
+    steps = [msg("step_credit", cash=p.value, rate=rate, credit=c) for p, c in zip(paid, credits, strict=True)]
+    total = sum(credits, Decimal(0))
+    steps.append(msg("step_parts", parts=tuple(credits), total=total))
+    return Computed(
+        "referral_credit",
+        plain_number(total),
+        "CNY",
+        msg("head_credit_total", credit=total),
+        tuple(steps),
+        (msg("note_referral_rule", rate=rate),),
+        (entry,),
+        used,
+        (("cash_paid", tuple(p.value for p in paid)), ("rate", rate), ("credit", total)),
+    )
+
+
+_FRIEND_AFTER = re.compile(r"\s*(?:位|名)?\s*(?:好友|朋友|\bfriends?\b)", re.ASCII)
+
+
+def _friend_counts(q: Query, money: list[Quantity]) -> frozenset[int]:
+    """ "一个好友 / 另一个好友 / two friends": a count of friends that matches the payments is consumed."""
+    return frozenset(
+        c.start for c in q.of_unit("count", "none") if _FRIEND_AFTER.match(q.text, c.end) and c.value in (1, len(money))
+    )
+
+
+def _ruled_out(q: Query, facts: Facts) -> Explained | frozenset[int]:
+    """A condition of the FAQ that rules the credit out (refund, not a new user, paid after 72 hours), cited;
+    otherwise the waiting times the question states, consumed by the 72-hour condition they meet."""
+    window = facts.number("payment_window_hours")
+    for flag, fact, key in (
+        ("refunded", "condition_refund", "cond_refund"),
+        ("not_new_user", "condition_new_user", "cond_not_new"),
+        ("late_payment", "condition_late_payment", "cond_late"),
+    ):
+        if q.has(flag):
+            return Explained("referral_credit", msg(key, hours=window), facts.entry(fact))
+    waits = q.of_unit("day", "hour")
+    for wait in waits:
+        hours = wait.value * 24 if wait.unit == "day" else wait.value
+        if hours > window:
+            return Explained("referral_credit", msg("cond_late", hours=window), facts.entry("condition_late_payment"))
+    return frozenset(w.start for w in waits)
+
+
+def _stated_invite_cut(q: Query) -> bool:
+    """True when every 立减 / invite discount in the question comes with its own number."""
+    for match in LEXICON["invite_reduction"].finditer(q.text):
+        start, end = q.clause(match.start())
+        if not any(start <= x.start < end and x.unit in ("percent", "cny", "none") for x in q.quantities):
+            return False
+    return True
+
+
+__all__ = ["referral_credit"]
