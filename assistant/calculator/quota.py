@@ -1,0 +1,202 @@
+"""Quotas and what they are worth: MCP calls per month (mcp_quota), the monthly fee's value at API
+prices (monthly_value), and what is left of a quota after use (remaining).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from ..models import Entry
+from .common import ask_time, first_problem, is_mcp, moment_used, only_plan, plain_number, quota_window, restated
+from .facts import Facts
+from .lexicon import LEXICON
+from .moments import multiplier, peak_status
+from .numbers import Quantity
+from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
+from .query import Query
+
+
+def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Web search + web reader MCP calls per month on a plan (one shared pool)."""
+    if not is_mcp(q) or q.has("remaining", "used"):
+        return None
+    if q.has("howto") or not q.has("how_many", "quota_word", "window_month"):
+        return None
+    plan = only_plan(q)
+    if plan is None:
+        return None  # "MCP 的额度是多少": the FAQ entry lists every plan
+    entry = facts.entry("mcp_quota_" + plan)
+    quota = facts.mcp_quota(plan)
+    return Computed(
+        "mcp_quota",
+        plain_number(quota),
+        "calls",
+        msg("head_mcp", plan=plan, n=quota),
+        (msg("step_mcp", plan=plan, n=quota),),
+        (msg("note_mcp_pool"),),
+        (entry,),
+        restated(q, [quota]),
+        (("plan", plan), ("quota", quota)),
+    )
+
+
+def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Monthly quota value in API prices: 15–30 × the monthly fee."""
+    if not q.has("monthly_value") or q.has("referral"):
+        return None
+    if not (q.has("window_month") or q.has("fee")):
+        return None
+    entry = facts.entry("monthly_value_multiple")
+    fees = list(q.of_unit("cny"))
+    if not fees and q.has("fee"):
+        fees = list(q.of_unit("none"))
+    problem = first_problem(fees)
+    if problem:
+        return Refusal("monthly_value", problem, entry)
+    if len(fees) != 1:
+        if fees or q.plans:
+            low_x, high_x = facts.pair("monthly_value_multiple")
+            return NeedInput("monthly_value", msg("ask_fee", low_x=low_x, high_x=high_x), entry)
+        return None
+    fee = fees[0].value
+    low_x, high_x = facts.pair("monthly_value_multiple")
+    low, high = fee * low_x, fee * high_x
+    return Computed(
+        "monthly_value",
+        (plain_number(low), plain_number(high)),
+        "CNY",
+        msg("head_value", low=low, high=high),
+        (msg("step_value", fee=fee, low_x=low_x, high_x=high_x, low=low, high=high),),
+        (msg("note_value", low_x=low_x, high_x=high_x),),
+        (entry,),
+        frozenset([fees[0].start]),
+        (("monthly_fee", fee),),
+    )
+
+
+# "500 prompts used": English may say "used" after the number. Chinese says it before (用了 500 次).
+_USED_AFTER = re.compile(r"\s*(?:already\s+)?(?:used|consumed|sent|spent|gone)\b", re.ASCII)
+
+
+def _used_counts(q: Query) -> tuple[Quantity, ...]:
+    """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
+    counts = q.counts()
+    marked = tuple(c for c in counts if LEXICON["used"].search(q.before(c)) or _USED_AFTER.match(q.after(c)))
+    return marked or counts
+
+
+def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """What is left: quota minus what was used (prompts in a window, MCP calls this month)."""
+    # "Lite 本月联网搜索 80 次 网页读取 15 次 还剩几次": with a plan named, the counts are what was used.
+    if not q.has("remaining") or not (q.has("used") or q.plans):
+        return None
+    counts = _used_counts(q)
+    if not counts:
+        return None
+    mcp = is_mcp(q)
+    plan = only_plan(q)
+    cite_name = (
+        ("mcp_quota_" + plan if plan else "mcp_quota_" + facts.plans[0])
+        if mcp
+        else ("plan_quota_" + plan if plan else "plan_quota_" + facts.plans[0])
+    )
+    entry = facts.entry(cite_name)
+    problem = first_problem(counts, whole=True)
+    if problem:
+        return Refusal("remaining", problem, entry)
+    if plan is None:
+        return NeedInput("remaining", msg("ask_plan", plans=facts.plans), entry)
+    used = sum((c.value for c in counts), Decimal(0))
+    consumed = frozenset(c.start for c in counts)
+    slots: tuple[tuple[str, object], ...] = (("plan", plan), ("used", used))
+    steps: list[Msg] = []
+    notes: list[Msg] = []
+    if mcp:
+        quota = facts.mcp_quota(plan)
+        consumed |= restated(q, [quota])
+        left = max(quota - used, Decimal(0))
+        steps.append(msg("step_left", quota=quota, used=tuple(c.value for c in counts), left=left))
+        notes.append(msg("note_mcp_pool"))
+        if left == 0:
+            notes.append(msg("note_mcp_exhausted"))
+        return Computed(
+            "remaining",
+            plain_number(left),
+            "calls",
+            msg("head_left_calls", n=left),
+            tuple(steps),
+            tuple(notes),
+            (entry,),
+            consumed,
+            slots,
+        )
+    window = quota_window(q)
+    if window is None:
+        return NeedInput("remaining", msg("ask_window"), entry)
+    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    consumed |= restated(q, [quota])
+    slots = (*slots, ("window", window), ("quota", quota))
+    cites: tuple[Entry, ...] = (entry,)
+    if q.has("glm5"):
+        glm_entry = facts.entry("glm5_multipliers")
+        cites = (entry, glm_entry)
+        if not facts.has_glm5(plan):
+            return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
+        status = peak_status(q, facts, now)
+        if isinstance(status, Msg):
+            return Refusal("remaining", status, glm_entry)
+        if status is None:
+            return NeedInput("remaining", ask_time(facts), glm_entry)
+        factor = multiplier(facts, status.peak)
+        steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=status.peak))
+        notes.append(status.basis)
+        consumed |= moment_used(q)
+        used = used * factor
+        shown_used: tuple[Decimal, ...] = (used,)
+    else:
+        shown_used = tuple(c.value for c in counts)
+    left = max(quota - used, Decimal(0))
+    steps.append(msg("step_left", quota=quota, used=shown_used, left=left))
+    if left == 0:
+        notes.append(msg("note_prompts_exhausted", hours=facts.number("quota_refresh_hours")))
+    notes.append(msg("note_estimate"))
+    if q.has("model_calls"):
+        per_low, per_high = facts.pair("model_calls_per_prompt")
+        steps.append(
+            msg(
+                "step_calls",
+                prompts_low=left,
+                prompts_high=left,
+                per_low=per_low,
+                per_high=per_high,
+                low=left * per_low,
+                high=left * per_high,
+            )
+        )
+        return Computed(
+            "remaining",
+            (plain_number(left * per_low), plain_number(left * per_high)),
+            "model_calls",
+            msg("head_calls_left", low=left * per_low, high=left * per_high),
+            tuple(steps),
+            tuple(notes),
+            cites,
+            consumed,
+            slots,
+        )
+    return Computed(
+        "remaining",
+        plain_number(left),
+        "prompts",
+        msg("head_left_prompts", n=left, window=window),
+        tuple(steps),
+        tuple(notes),
+        cites,
+        consumed,
+        slots,
+    )
+
+
+__all__ = ["mcp_quota", "monthly_value", "remaining"]
