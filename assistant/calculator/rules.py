@@ -1,5 +1,6 @@
-"""The calculator's rules. Each rule reads a :class:`.query.Query`, decides whether it applies and, if its
-inputs are there, computes from the facts; the words of the reply are chosen later by :mod:`.messages`.
+"""The calculator's rules, in order, and the guard every number passes. Each rule reads a
+:class:`.query.Query`, decides whether it applies and, if its inputs are there, computes from the facts;
+the words of the reply are chosen later by :mod:`.messages`.
 
 A rule returns None when it does not apply (the question is left to FAQ retrieval), or one outcome:
 
@@ -8,260 +9,28 @@ A rule returns None when it does not apply (the question is left to FAQ retrieva
 * :class:`.outcomes.Refusal`: an input is impossible (negative, over 100%, 25:00, over 10^9): say so, no number;
 * :class:`.outcomes.Explained`: the FAQ rules the computation out (Lite has no GLM-5): say so and cite the entry.
 
-Rules are tried in :data:`RULES` order; the first one that applies answers.
+Rules are tried in :data:`RULES` order; the first one that applies answers. The rules live by family in
+:mod:`.referral`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in :mod:`.common`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
-from .common import Rule, is_mcp, moment_used, plain_number
+from .common import Rule
+from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
-from .moments import find_moment, iso, show, zone_note
-from .numbers import Quantity, parse_chinese_numeral
-from .outcomes import Computed, Msg, NeedInput, Outcome, Refusal, msg
+from .numbers import Quantity
+from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
 from .quota import mcp_quota, monthly_value, remaining
 from .referral import referral_credit
 from .timeparse import ClockTime, DateMention
 
 log = logging.getLogger(__name__)
-
-# --------------------------------------------------------------------------- dates and times
-
-
-def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """Latest day to cancel auto-renewal: the billing date minus 3 days."""
-    if not q.has("cancel"):
-        return None
-    entry = facts.entry("cancel_days_before")
-    if not q.dates:
-        if q.has("latest") and not q.has("how_many"):
-            return NeedInput("cancel_deadline", msg("ask_billing_date", days=facts.number("cancel_days_before")), entry)
-        return None
-    if not q.has("deadline", "billing", "latest"):
-        return None  # "If I cancel on Dec 10, when does my plan end?": that date is not a billing date
-    moment = find_moment(q, facts, now, use_clock=False)
-    if isinstance(moment, Msg):
-        return Refusal("cancel_deadline", moment, entry)
-    if moment is None:  # pragma: no cover - a date is present
-        return None
-    days = facts.number("cancel_days_before")
-    latest = moment.at - timedelta(days=int(days))
-    notes = [msg("note_cancel", days=days)]
-    if q.dates[0].year_assumed:
-        notes.append(msg("note_year_assumed", date=f"{moment.at:%Y-%m-%d}"))
-    if latest.date() < now.astimezone(moment.at.tzinfo).date():
-        notes.append(msg("note_cancel_passed"))
-    return Computed(
-        "cancel_deadline",
-        f"{latest:%Y-%m-%d}",
-        None,
-        msg("head_cancel", date=f"{latest:%Y-%m-%d}"),
-        (msg("step_cancel", billing=f"{moment.at:%Y-%m-%d}", days=days, date=f"{latest:%Y-%m-%d}"),),
-        tuple(notes),
-        (entry,),
-        moment_used(q),
-        (("billing_date", f"{moment.at:%Y-%m-%d}"),),
-    )
-
-
-def payment_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """A referred friend must pay within 72 hours of arriving through the invite link."""
-    if not q.has("friend", "invite") or not q.has("pay_deadline"):
-        return None
-    if q.has("referral") and q.has("credit_arrival"):
-        return None
-    entry = facts.entry("payment_window_hours")
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("payment_deadline", moment, entry)
-    if moment is None:
-        return None
-    hours = facts.number("payment_window_hours")
-    deadline = moment.at + timedelta(hours=int(hours))
-    with_time = moment.time_given
-    value = iso(deadline, with_time)
-    notes = [zone_note(moment)]
-    if moment.time_given and not moment.date_given and not moment.from_clock:
-        notes.append(msg("note_today_assumed", date=f"{moment.at:%Y-%m-%d}"))
-    if not with_time:
-        notes.append(msg("note_same_time"))
-    return Computed(
-        "payment_deadline",
-        value,
-        None,
-        msg("head_pay_by", when=show(deadline, with_time)),
-        (msg("step_plus_hours", start=show(moment.at, with_time), hours=hours, end=show(deadline, with_time)),),
-        tuple(notes),
-        (entry,),
-        moment_used(q),
-        (("start", iso(moment.at, with_time)),),
-    )
-
-
-def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """A referral credit arrives 24–48 hours after the friend pays; after 72 hours, contact support."""
-    if not q.has("referral"):
-        return None
-    asks_support = q.has("support")
-    if not asks_support and not (q.has("credit_arrival") and q.has("which_time")):
-        return None
-    entry = facts.entry("credit_arrival_hours")
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("credit_arrival", moment, entry)
-    if moment is None:
-        return None  # "赠金什么时候到账": the FAQ answers it
-    early_h, late_h = facts.pair("credit_arrival_hours")
-    support_h = facts.number("contact_support_after_hours")
-    with_time = moment.time_given
-    early = moment.at + timedelta(hours=int(early_h))
-    late = moment.at + timedelta(hours=int(late_h))
-    support = moment.at + timedelta(hours=int(support_h))
-    steps = (
-        msg("step_plus_hours", start=show(moment.at, with_time), hours=early_h, end=show(early, with_time)),
-        msg("step_plus_hours", start=show(moment.at, with_time), hours=late_h, end=show(late, with_time)),
-        msg("step_plus_hours", start=show(moment.at, with_time), hours=support_h, end=show(support, with_time)),
-    )
-    notes = [zone_note(moment)]
-    if moment.time_given and not moment.date_given and not moment.from_clock:
-        notes.append(msg("note_today_assumed", date=f"{moment.at:%Y-%m-%d}"))
-    if asks_support:
-        headline = msg("head_support", when=show(support, with_time))
-        value = iso(support, with_time)
-    else:
-        headline = msg(
-            "head_arrival",
-            early=show(early, with_time),
-            late=show(late, with_time),
-            support=show(support, with_time),
-        )
-        value = iso(late, with_time)
-    slots = (("paid_at", iso(moment.at, with_time)),)
-    return Computed("credit_arrival", value, None, headline, steps, tuple(notes), (entry,), moment_used(q), slots)
-
-
-def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """Used quota comes back 5 hours after use; the weekly quota renews every 7 days from the order."""
-    comes_back = q.has("refresh") or (q.has("returns") and q.has("quota_word"))
-    if not comes_back or q.has("referral") or is_mcp(q) or "month" in q.windows:
-        return None
-    weekly = "week" in q.windows
-    entry = facts.entry("weekly_period_days" if weekly else "quota_refresh_hours")
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("quota_refresh", moment, entry)
-    if moment is None:
-        return None
-    if weekly:
-        if not q.has("ordered"):
-            return None
-        period = timedelta(days=int(facts.number("weekly_period_days")))
-        with_time = moment.time_given
-        nth = _ordinal(q)
-        if nth is not None:
-            number, spot = nth
-            reset = moment.at + number * period
-            return Computed(
-                "quota_refresh",
-                iso(reset, with_time),
-                None,
-                msg("head_week_reset_nth", n=number, when=show(reset, with_time)),
-                (
-                    msg(
-                        "step_week_reset_nth",
-                        start=show(moment.at, with_time),
-                        n=number,
-                        days=facts.number("weekly_period_days"),
-                        end=show(reset, with_time),
-                    ),
-                ),
-                (zone_note(moment),),
-                (entry,),
-                moment_used(q) | spot,
-                (("ordered_at", iso(moment.at, with_time)), ("nth", number)),
-            )
-        reset = moment.at + period
-        while reset <= now:
-            reset += period
-        return Computed(
-            "quota_refresh",
-            iso(reset, with_time),
-            None,
-            msg("head_week_reset", when=show(reset, with_time)),
-            (
-                msg(
-                    "step_week_reset",
-                    start=show(moment.at, with_time),
-                    days=facts.number("weekly_period_days"),
-                    end=show(reset, with_time),
-                ),
-            ),
-            (zone_note(moment),),
-            (entry,),
-            moment_used(q),
-            (("ordered_at", iso(moment.at, with_time)),),
-        )
-    if not moment.time_given:
-        return None
-    hours = facts.number("quota_refresh_hours")
-    back = moment.at + timedelta(hours=int(hours))
-    notes = [zone_note(moment), msg("note_rolling_window", hours=hours)]
-    if moment.date_given:
-        value = iso(back, True)
-        when = show(back, True)
-    else:
-        value = f"{back:%H:%M}"
-        when = value
-        if back.date() != moment.at.date():
-            notes.insert(0, msg("note_next_day"))
-    return Computed(
-        "quota_refresh",
-        value,
-        None,
-        msg("head_refresh", when=when),
-        (
-            msg(
-                "step_plus_hours",
-                start=show(moment.at, True) if moment.date_given else f"{moment.at:%H:%M}",
-                hours=hours,
-                end=when,
-            ),
-        ),
-        tuple(notes),
-        (entry,),
-        moment_used(q),
-        (("used_at", value),),
-    )
-
-
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "首": 1}
-_ORDINAL = re.compile(
-    r"(?:第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*次|(?P<cn>首)次|\b(?P<en>first|second|third|fourth|fifth)\b)",
-    re.ASCII,
-)
-
-
-def _ordinal(q: Query) -> tuple[int, frozenset[int]] | None:
-    """ "第一次 / 首次 / the first / the second" reset, and where its numeral starts (a consumed quantity)."""
-    match = _ORDINAL.search(q.text)
-    if match is None:
-        return None
-    raw = match.group("n")
-    if raw is None:
-        return _ORDINALS[match.group("cn") or match.group("en")], frozenset()
-    spot = frozenset(x.start for x in q.quantities if match.start() <= x.start < match.end())
-    value = Decimal(raw) if raw.isdigit() else parse_chinese_numeral(raw)
-    if value is None or not 1 <= value <= 520:
-        return None
-    return int(value), spot
-
 
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
@@ -312,4 +81,4 @@ def guard(q: Query, outcome: Outcome) -> Outcome:
     return outcome
 
 
-__all__ = ["RULES", "Rule", "evaluate", "plain_number"]
+__all__ = ["RULES", "Rule", "evaluate", "guard"]
