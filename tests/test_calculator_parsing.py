@@ -13,12 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.calculator.clock import find_times
+from assistant.calculator.dates import find_dates, resolve_date
 from assistant.calculator.facts import Facts, load_facts
 from assistant.calculator.numbers import parse_chinese_numeral, parse_english_numeral, prepare, scan
 from assistant.calculator.query import analyze
 from assistant.calculator.rules import evaluate
 from assistant.calculator.spelling import repair, repair_word
-from assistant.calculator.timeparse import find_dates, find_times, find_zones, resolve_date
+from assistant.calculator.zones import find_zones
 from assistant.parsing import load_kb
 from tests.conftest import ROOT
 

@@ -18,7 +18,7 @@ from assistant.calculator.numbers import prepare, scan
 from assistant.calculator.outcomes import Computed, NeedInput, Refusal, msg
 from assistant.calculator.query import analyze
 from assistant.calculator.rules import guard
-from assistant.calculator.timeparse import find_zones
+from assistant.calculator.zones import find_zones
 from assistant.models import Answer, Entry
 from assistant.parsing import load_kb
 from tests.conftest import ROOT

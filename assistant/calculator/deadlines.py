@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from .common import is_mcp, moment_used
 from .facts import Facts
 from .moments import find_moment, iso, show, zone_note
-from .numbers import parse_chinese_numeral
+from .numbers import small_int
 from .outcomes import Computed, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
@@ -239,10 +238,10 @@ def _ordinal(q: Query) -> tuple[int, frozenset[int]] | None:
     if raw is None:
         return _ORDINALS[match.group("cn") or match.group("en")], frozenset()
     spot = frozenset(x.start for x in q.quantities if match.start() <= x.start < match.end())
-    value = Decimal(raw) if raw.isdigit() else parse_chinese_numeral(raw)
+    value = small_int(raw)
     if value is None or not 1 <= value <= 520:
         return None
-    return int(value), spot
+    return value, spot
 
 
 __all__ = ["cancel_deadline", "credit_arrival", "payment_deadline", "quota_refresh"]

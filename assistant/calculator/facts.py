@@ -28,8 +28,9 @@ from typing import Any, Literal, NoReturn, cast
 from ..errors import KnowledgeBaseError
 from ..models import Entry
 from ..normalize import normalize
+from .clock import find_times
 from .numbers import prepare, scan
-from .timeparse import find_times, find_zones
+from .zones import find_zones
 
 log = logging.getLogger(__name__)
 

@@ -150,4 +150,14 @@ CLAUSE_BREAK = re.compile(
     r"[,;!?\n、。；！？]|(?<!\d)\.(?!\d)|\b(?:and|then|but|so|plus)\b|又|然后|并且|而且|之后|再", re.ASCII
 )
 
-__all__ = ["CLAUSE_BREAK", "CONDITIONAL_WHEN", "LEXICON", "MASKED_BEFORE", "MODEL_NAMES", "WINDOWS"]
+
+def name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of names, longest first; an ASCII name matches only as a whole word."""
+    parts = []
+    for name in sorted(names, key=len, reverse=True):
+        escaped = re.escape(name)
+        parts.append(rf"\b{escaped}\b" if name.isascii() else escaped)
+    return re.compile("|".join(parts), re.ASCII)
+
+
+__all__ = ["CLAUSE_BREAK", "CONDITIONAL_WHEN", "LEXICON", "MASKED_BEFORE", "MODEL_NAMES", "WINDOWS", "name_pattern"]

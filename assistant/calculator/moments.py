@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
 from decimal import Decimal
 
+from .dates import DatePreference, local_datetime, resolve_date
 from .facts import Facts
 from .outcomes import Msg, msg
 from .query import Query
-from .timeparse import DatePreference, fixed_zone, local_datetime, offset_label, resolve_date
+from .zones import fixed_zone, offset_label
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ MAX_MAGNITUDE = Decimal(10) ** 9
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+CN_SMALL = "[零〇一二两三四五六七八九十]{1,3}"  # a small Chinese numeral: an hour, a day, a month
 _CN_CLASS = "零〇一二两三四五六七八九十百千万亿"
 
 _EN_UNITS = {
@@ -185,6 +186,14 @@ def parse_chinese_numeral(raw: str) -> Decimal | None:
     if decimals:
         return Decimal(f"{whole}." + "".join(str(CN_DIGITS[ch]) for ch in decimals))
     return Decimal(whole)
+
+
+def small_int(raw: str) -> int | None:
+    """An hour, day, month or ordinal in digits or Chinese numerals ("12", "十二"), or None."""
+    if raw.isdigit():
+        return int(raw)
+    value = parse_chinese_numeral(raw)
+    return None if value is None else int(value)
 
 
 def _chinese_integer(raw: str) -> int | None:
@@ -375,6 +384,7 @@ def _share_range_units(text: str, found: list[Quantity]) -> list[Quantity]:
 
 
 __all__ = [
+    "CN_SMALL",
     "MAX_MAGNITUDE",
     "Quantity",
     "Unit",
@@ -383,4 +393,5 @@ __all__ = [
     "parse_english_numeral",
     "prepare",
     "scan",
+    "small_int",
 ]

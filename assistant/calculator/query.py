@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..normalize import clean
+from .clock import ClockTime, find_times
+from .dates import DateMention, find_dates
 from .lexicon import CLAUSE_BREAK, LEXICON, MASKED_BEFORE, MODEL_NAMES, WINDOWS
 from .numbers import Quantity, blank, prepare, scan
 from .spelling import repair
-from .timeparse import ClockTime, DateMention, Zone, find_dates, find_times, find_zones
+from .zones import Zone, find_zones
 
 # The engine refuses longer questions; this bound only keeps the regexes' work small on any input.
 MAX_CHARS = 4000

@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from .clock import ClockTime
 from .common import Rule
+from .dates import DateMention
 from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
@@ -28,7 +30,6 @@ from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
 from .quota import mcp_quota, monthly_value, remaining
 from .referral import referral_credit
-from .timeparse import ClockTime, DateMention
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,218 @@
+"""Time zones named in a question ("UTC+1", "北京时间", "London time", "Asia/Tokyo", "东八区").
+
+A zone that does not exist (UTC+25) or names two zones (CST) comes back with ``error`` set, to be asked
+about, never assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .lexicon import name_pattern
+from .numbers import CN_SMALL, small_int
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A time zone named in the question ("UTC", "北京时间", "GMT+1", "London time")."""
+
+    tz: tzinfo
+    label: str  # what the answer calls it: "UTC+8", "UTC", "UTC+1", "Europe/London"
+    start: int
+    end: int
+    error: str | None = None  # set for a zone that does not exist or cannot be told apart (UTC+25, CST)
+
+
+def fixed_zone(hours: int, minutes: int = 0) -> timezone:
+    """A fixed UTC offset such as UTC+8."""
+    sign = -1 if hours < 0 else 1
+    return timezone(sign * timedelta(hours=abs(hours), minutes=minutes))
+
+
+def offset_label(offset: timedelta | None) -> str:
+    """ "UTC+8", "UTC-5", "UTC+5:30", "UTC" for an offset."""
+    if offset is None or offset == timedelta(0):
+        return "UTC"
+    total = int(offset.total_seconds() // 60)
+    sign = "+" if total > 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+_BEIJING = (
+    "北京时间",
+    "北京",
+    "beijing time",
+    "beijing",
+    "china time",
+    "china standard time",
+    "中国时间",
+    "东八区",
+    "上海",
+    "shanghai",
+)
+_UTC_NAMES = ("utc", "gmt", "协调世界时", "世界标准时间", "格林尼治时间", "格林威治时间", "zulu")
+_NAMED_ZONES = {
+    "Europe/London": ("london", "伦敦", "uk time", "英国时间", "bst"),
+    "Europe/Paris": ("paris", "巴黎", "cet", "cest", "central european"),
+    "Europe/Berlin": ("berlin", "柏林", "germany time", "德国时间"),
+    "Europe/Moscow": ("moscow", "莫斯科"),
+    "America/New_York": ("new york", "纽约", "eastern time", "est", "edt"),
+    "America/Los_Angeles": (
+        "los angeles",
+        "洛杉矶",
+        "san francisco",
+        "旧金山",
+        "硅谷",
+        "pacific time",
+        "pst",
+        "pdt",
+        "seattle",
+        "西雅图",
+    ),
+    "Asia/Tokyo": ("tokyo", "东京", "japan time", "日本时间", "jst"),
+    "Asia/Seoul": ("seoul", "首尔", "korea time", "韩国时间", "kst"),
+    "Asia/Singapore": ("singapore", "新加坡", "sgt"),
+    "Asia/Hong_Kong": ("hong kong", "香港", "hkt"),
+    "Asia/Kolkata": (
+        "india time",
+        "印度时间",
+        "ist",
+        "india standard time",
+        "mumbai",
+        "孟买",
+        "delhi",
+        "new delhi",
+        "新德里",
+        "bangalore",
+        "bengaluru",
+        "班加罗尔",
+        "kolkata",
+        "加尔各答",
+        "chennai",
+        "hyderabad",
+    ),
+    "America/Chicago": ("chicago", "芝加哥", "central time", "cdt"),
+    "America/Denver": ("denver", "丹佛", "mountain time", "mst", "mdt"),
+    "America/Toronto": ("toronto", "多伦多"),
+    "America/Vancouver": ("vancouver", "温哥华"),
+    "America/Sao_Paulo": ("sao paulo", "são paulo", "圣保罗"),
+    "Europe/Madrid": ("madrid", "马德里"),
+    "Europe/Rome": ("rome", "罗马"),
+    "Europe/Amsterdam": ("amsterdam", "阿姆斯特丹"),
+    "Asia/Bangkok": ("bangkok", "曼谷"),
+    "Asia/Jakarta": ("jakarta", "雅加达"),
+    "Asia/Manila": ("manila", "马尼拉"),
+    "Asia/Taipei": ("taipei", "台北"),
+    "Asia/Kuala_Lumpur": ("kuala lumpur", "吉隆坡"),
+    "Pacific/Auckland": ("auckland", "奥克兰", "nzst", "nzdt"),
+    "Pacific/Honolulu": ("honolulu", "hawaii", "夏威夷", "hst"),
+    "Australia/Melbourne": ("melbourne", "墨尔本"),
+    "Asia/Dubai": ("dubai", "迪拜"),
+    "Australia/Sydney": ("sydney", "悉尼", "aest"),
+}
+_OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[-+−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?(?!\d)", re.ASCII)
+_CN_OFFSET = re.compile(rf"(?P<dir>东|西)(?P<h>\d{{1,2}}|{CN_SMALL})区")
+# ISO 8601: "07:00Z", "2026-07-01T15:00:00+02:00" (the zone is what follows the time).
+_ISO_Z = re.compile(r"(?<=\d)z\b", re.ASCII)
+# A minus is an offset only in a full timestamp ("t15:00-05:00", "15:00:00-05:00"): "14:00-18:00" is a range.
+_ISO_OFFSET = re.compile(
+    r"(?:(?:(?<=t\d\d:\d\d)(?::\d\d(?:\.\d+)?)?|(?<=\d\d:\d\d):\d\d(?:\.\d+)?)(?P<sign>[-+])|(?<=\d\d:\d\d)(?P<plus>\+))"
+    r"(?P<h>\d{2}):?(?P<m>\d{2})(?!\d)",
+    re.ASCII,
+)
+_IANA = re.compile(
+    r"\b(?:africa|america|antarctica|asia|atlantic|australia|europe|indian|pacific)/[a-z_]+(?:/[a-z_]+)?\b"
+)
+# "XYZ time" or an abbreviation that names two zones (CST: China or US Central): asked about, never assumed.
+_AMBIGUOUS = re.compile(r"\b(?:cst|ast|amt|gst|sst)\b", re.ASCII)
+_WORD_TIME = re.compile(r"\b(?P<w>[a-z]{2,4})\s+time\b", re.ASCII)
+_NOT_ZONES = frozenset(
+    "peak same what any free my this that next one real the some long work rush busy each last due its your our his "
+    "her at on in by for of off a an per full part run bed tea play down up high low new old much more less no it is "
+    "was all both half good best nice lock wall down over from to of".split()
+)
+_VALID_MINUTES = (0, 30, 45)
+
+
+def _iana(name: str) -> str | None:
+    """The IANA key spelt as zoneinfo knows it, for a lower-cased name ("asia/kolkata" -> "Asia/Kolkata")."""
+    from zoneinfo import available_timezones
+
+    return {key.lower(): key for key in available_timezones()}.get(name)
+
+
+_BEIJING_RE = name_pattern(_BEIJING)
+_UTC_RE = name_pattern(_UTC_NAMES)
+_NAMED_RE = [(key, name_pattern(names)) for key, names in _NAMED_ZONES.items()]
+
+
+def find_zones(text: str) -> list[Zone]:
+    """Every time zone named in ``text``, in reading order (overlaps resolved: "UTC+1" is one zone)."""
+    found: list[Zone] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= z.start or start >= z.end for z in found)
+
+    def bad(match: re.Match[str], why: str) -> None:
+        found.append(Zone(UTC, match.group(0), match.start(), match.end(), error=why))
+
+    def offset(match: re.Match[str], negative: bool) -> None:
+        hours, minutes = int(match.group("h")), int(match.group("m") or 0)
+        if hours * 60 + minutes > 14 * 60 or minutes not in _VALID_MINUTES:
+            bad(match, "no such UTC offset")
+            return
+        tz = fixed_zone(-hours if negative else hours, minutes) if hours or minutes else UTC
+        found.append(Zone(tz, offset_label(tz.utcoffset(None)), match.start(), match.end()))
+
+    for match in _ISO_OFFSET.finditer(text):
+        offset(match, (match.group("sign") or match.group("plus")) == "-")
+    for match in _ISO_Z.finditer(text):
+        found.append(Zone(UTC, "UTC", match.start(), match.end()))
+    for match in _IANA.finditer(text):
+        key = _iana(match.group(0))
+        if key is None:
+            bad(match, "unknown time zone name")
+        else:
+            found.append(Zone(ZoneInfo(key), key, match.start(), match.end()))
+    for match in _OFFSET.finditer(text):
+        if free(match.start(), match.end()):
+            offset(match, match.group("sign") in "-−")
+    for match in _CN_OFFSET.finditer(text):
+        value = small_int(match.group("h"))
+        if value is None or value > 12 or not free(match.start(), match.end()):
+            continue
+        hours = value * (1 if match.group("dir") == "东" else -1)
+        tz = fixed_zone(hours)
+        found.append(Zone(tz, offset_label(tz.utcoffset(None)), match.start(), match.end()))
+    for match in _BEIJING_RE.finditer(text):
+        if free(match.start(), match.end()):
+            found.append(Zone(fixed_zone(8), "UTC+8", match.start(), match.end()))
+    for match in _UTC_RE.finditer(text):
+        if free(match.start(), match.end()):
+            found.append(Zone(UTC, "UTC", match.start(), match.end()))
+    for key, pattern in _NAMED_RE:
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            try:
+                zone: tzinfo = ZoneInfo(key)
+            except ZoneInfoNotFoundError:  # pragma: no cover - tzdata is a dependency
+                continue
+            end = match.end()
+            suffix = re.match(r"\s*(?:time|时间)", text[end:])
+            found.append(Zone(zone, key, match.start(), end + (suffix.end() if suffix else 0)))
+    for match in _AMBIGUOUS.finditer(text):
+        if free(match.start(), match.end()):
+            bad(match, "ambiguous time zone abbreviation")
+    for match in _WORD_TIME.finditer(text):
+        if free(match.start(), match.end()) and match.group("w") not in _NOT_ZONES:
+            bad(match, "unknown time zone")
+    found.sort(key=lambda z: z.start)
+    return found
+
+
+__all__ = ["Zone", "find_zones", "fixed_zone", "offset_label"]
