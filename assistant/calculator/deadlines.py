@@ -143,52 +143,27 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if weekly:
         if not q.has("ordered"):
             return None
-        period = timedelta(days=int(facts.number("weekly_period_days")))
+        days = facts.number("weekly_period_days")
+        period = timedelta(days=int(days))
         with_time = moment.time_given
+        start = show(moment.at, with_time)
+        used = moment_used(q)
+        slots: tuple[tuple[str, object], ...] = (("ordered_at", iso(moment.at, with_time)),)
         nth = _ordinal(q)
         if nth is not None:
             number, spot = nth
             reset = moment.at + number * period
-            return Computed(
-                "quota_refresh",
-                iso(reset, with_time),
-                None,
-                msg("head_week_reset_nth", n=number, when=show(reset, with_time)),
-                (
-                    msg(
-                        "step_week_reset_nth",
-                        start=show(moment.at, with_time),
-                        n=number,
-                        days=facts.number("weekly_period_days"),
-                        end=show(reset, with_time),
-                    ),
-                ),
-                (zone_note(moment),),
-                (entry,),
-                moment_used(q) | spot,
-                (("ordered_at", iso(moment.at, with_time)), ("nth", number)),
-            )
-        reset = moment.at + period
-        while reset <= now:
-            reset += period
-        return Computed(
-            "quota_refresh",
-            iso(reset, with_time),
-            None,
-            msg("head_week_reset", when=show(reset, with_time)),
-            (
-                msg(
-                    "step_week_reset",
-                    start=show(moment.at, with_time),
-                    days=facts.number("weekly_period_days"),
-                    end=show(reset, with_time),
-                ),
-            ),
-            (zone_note(moment),),
-            (entry,),
-            moment_used(q),
-            (("ordered_at", iso(moment.at, with_time)),),
-        )
+            head = msg("head_week_reset_nth", n=number, when=show(reset, with_time))
+            step = msg("step_week_reset_nth", start=start, n=number, days=days, end=show(reset, with_time))
+            used, slots = used | spot, (*slots, ("nth", number))
+        else:
+            reset = moment.at + period
+            while reset <= now:
+                reset += period
+            head = msg("head_week_reset", when=show(reset, with_time))
+            step = msg("step_week_reset", start=start, days=days, end=show(reset, with_time))
+        value = iso(reset, with_time)
+        return Computed("quota_refresh", value, None, head, (step,), (zone_note(moment),), (entry,), used, slots)
     if not moment.time_given:
         return None
     hours = facts.number("quota_refresh_hours")

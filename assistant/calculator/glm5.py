@@ -232,42 +232,16 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         )
         notes.append(msg("note_estimate"))
         value: Value = (plain_number(low * per_low), plain_number(high * per_high))
+        unit = "model_calls"
+        headline = msg("head_calls", plan=plan, window=window, low=low * per_low, high=high * per_high)
         if not glm5:
             cites = (quota_entry,)
-        return Computed(
-            rule,
-            value,
-            "model_calls",
-            msg("head_calls", plan=plan, window=window, low=low * per_low, high=high * per_high),
-            tuple(steps),
-            tuple(notes),
-            cites,
-            used,
-            slots,
-        )
-    if low == high:
-        return Computed(
-            rule,
-            plain_number(low),
-            "prompts",
-            msg("head_capacity", plan=plan, window=window, n=low),
-            tuple(steps),
-            tuple(notes),
-            cites,
-            used,
-            slots,
-        )
-    return Computed(
-        rule,
-        (plain_number(low), plain_number(high)),
-        "prompts",
-        msg("head_capacity_range", plan=plan, window=window, low=low, high=high),
-        tuple(steps),
-        tuple(notes),
-        cites,
-        used,
-        slots,
-    )
+    elif low == high:
+        value, unit, headline = plain_number(low), "prompts", msg("head_capacity", plan=plan, window=window, n=low)
+    else:
+        value, unit = (plain_number(low), plain_number(high)), "prompts"
+        headline = msg("head_capacity_range", plan=plan, window=window, low=low, high=high)
+    return Computed(rule, value, unit, headline, tuple(steps), tuple(notes), cites, used, slots)
 
 
 __all__ = ["capacity", "glm5_cost", "peak_check"]

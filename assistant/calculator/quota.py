@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from ..models import Entry
+from ..models import Entry, Value
 from .common import ask_time, first_problem, is_mcp, moment_used, only_plan, plain_number, quota_window, restated
 from .facts import Facts
 from .lexicon import LEXICON
@@ -162,6 +162,8 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if left == 0:
         notes.append(msg("note_prompts_exhausted", hours=facts.number("quota_refresh_hours")))
     notes.append(msg("note_estimate"))
+    value: Value = plain_number(left)
+    unit, headline = "prompts", msg("head_left_prompts", n=left, window=window)
     if q.has("model_calls"):
         per_low, per_high = facts.pair("model_calls_per_prompt")
         steps.append(
@@ -175,28 +177,9 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
                 high=left * per_high,
             )
         )
-        return Computed(
-            "remaining",
-            (plain_number(left * per_low), plain_number(left * per_high)),
-            "model_calls",
-            msg("head_calls_left", low=left * per_low, high=left * per_high),
-            tuple(steps),
-            tuple(notes),
-            cites,
-            consumed,
-            slots,
-        )
-    return Computed(
-        "remaining",
-        plain_number(left),
-        "prompts",
-        msg("head_left_prompts", n=left, window=window),
-        tuple(steps),
-        tuple(notes),
-        cites,
-        consumed,
-        slots,
-    )
+        value = (plain_number(left * per_low), plain_number(left * per_high))
+        unit, headline = "model_calls", msg("head_calls_left", low=left * per_low, high=left * per_high)
+    return Computed("remaining", value, unit, headline, tuple(steps), tuple(notes), cites, consumed, slots)
 
 
 __all__ = ["mcp_quota", "monthly_value", "remaining"]
