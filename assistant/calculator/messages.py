@@ -39,8 +39,7 @@ def _plan(name: str) -> str:
 
 def _window(window: str, lang: Language) -> str:
     names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week")}
-    zh, en = names.get(window, (window, window))
-    return zh if lang == "zh" else en
+    return _pick(lang, *names.get(window, (window, window)))
 
 
 def _pick(lang: Language, zh: str, en: str) -> str:
@@ -100,10 +99,7 @@ def _step_calls(a: Mapping[str, Any], lang: Language) -> str:
     low_p, high_p = fmt_number(a["prompts_low"]), fmt_number(a["prompts_high"])
     per_low, per_high = fmt_number(a["per_low"]), fmt_number(a["per_high"])
     low, high = fmt_number(a["low"]), fmt_number(a["high"])
-    if low_p == high_p:
-        expression = f"{low_p} × {per_low} = {low}，{low_p} × {per_high} = {high}"
-    else:
-        expression = f"{low_p} × {per_low} = {low}，{high_p} × {per_high} = {high}"
+    expression = f"{low_p} × {per_low} = {low}，{high_p} × {per_high} = {high}"
     if lang != "zh":
         expression = expression.replace("，", "; ")
     return _pick(
@@ -290,10 +286,6 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",
         "The result cannot be below 0, so it is shown as 0.",
-    ),
-    "note_payment_window_ok": (
-        "好友在 {hours} 小时内完成了支付，满足邀请条件。",
-        "Your friend paid within {hours} hours, which meets the invite condition.",
     ),
     "ask_which_amount": (
         "你给出了多个金额，请说明哪一个是原价、哪一个是好友最终实际支付的金额。",
