@@ -60,6 +60,14 @@ def is_mcp(q: Query) -> bool:
     return q.has("mcp_search", "mcp_reader") or (q.has("mcp") and not q.has("vision"))
 
 
+def model_calls(facts: Facts, low: Decimal, high: Decimal) -> tuple[Decimal, Decimal, Msg]:
+    """The model calls that ``low``–``high`` prompts make (each prompt makes several), and the step showing it."""
+    per_low, per_high = facts.pair("model_calls_per_prompt")
+    calls_low, calls_high = low * per_low, high * per_high
+    args = {"prompts_low": low, "prompts_high": high, "per_low": per_low, "per_high": per_high}
+    return calls_low, calls_high, msg("step_calls", **args, low=calls_low, high=calls_high)
+
+
 def moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
     """The time and date a rule reads through :func:`.moments.find_moment` (the first of each).
 

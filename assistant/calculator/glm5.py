@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from ..models import Value
-from .common import ask_time, first_problem, moment_used, only_plan, plain_number, quota_window, restated
+from .common import ask_time, first_problem, model_calls, moment_used, only_plan, plain_number, quota_window, restated
 from .facts import Facts
 from .moments import PeakStatus, find_moment, home_zone, iso, multiplier, peak_status, peak_window_text
 from .numbers import Quantity
@@ -218,22 +218,12 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     else:
         low = high = quota
     if calls:
-        per_low, per_high = facts.pair("model_calls_per_prompt")
-        steps.append(
-            msg(
-                "step_calls",
-                prompts_low=low,
-                prompts_high=high,
-                per_low=per_low,
-                per_high=per_high,
-                low=low * per_low,
-                high=high * per_high,
-            )
-        )
+        calls_low, calls_high, step = model_calls(facts, low, high)
+        steps.append(step)
         notes.append(msg("note_estimate"))
-        value: Value = (plain_number(low * per_low), plain_number(high * per_high))
+        value: Value = (plain_number(calls_low), plain_number(calls_high))
         unit = "model_calls"
-        headline = msg("head_calls", plan=plan, window=window, low=low * per_low, high=high * per_high)
+        headline = msg("head_calls", plan=plan, window=window, low=calls_low, high=calls_high)
         if not glm5:
             cites = (quota_entry,)
     elif low == high:

@@ -9,7 +9,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..models import Entry, Value
-from .common import ask_time, first_problem, is_mcp, moment_used, only_plan, plain_number, quota_window, restated
+from .common import (
+    ask_time,
+    first_problem,
+    is_mcp,
+    model_calls,
+    moment_used,
+    only_plan,
+    plain_number,
+    quota_window,
+    restated,
+)
 from .facts import Facts
 from .lexicon import LEXICON
 from .moments import multiplier, peak_status
@@ -165,20 +175,10 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     value: Value = plain_number(left)
     unit, headline = "prompts", msg("head_left_prompts", n=left, window=window)
     if q.has("model_calls"):
-        per_low, per_high = facts.pair("model_calls_per_prompt")
-        steps.append(
-            msg(
-                "step_calls",
-                prompts_low=left,
-                prompts_high=left,
-                per_low=per_low,
-                per_high=per_high,
-                low=left * per_low,
-                high=left * per_high,
-            )
-        )
-        value = (plain_number(left * per_low), plain_number(left * per_high))
-        unit, headline = "model_calls", msg("head_calls_left", low=left * per_low, high=left * per_high)
+        calls_low, calls_high, step = model_calls(facts, left, left)
+        steps.append(step)
+        value = (plain_number(calls_low), plain_number(calls_high))
+        unit, headline = "model_calls", msg("head_calls_left", low=calls_low, high=calls_high)
     return Computed("remaining", value, unit, headline, tuple(steps), tuple(notes), cites, consumed, slots)
 
 
