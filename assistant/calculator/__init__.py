@@ -6,10 +6,12 @@ Usage (the engine's)::
     answer = calc.try_answer("好友实际支付了 60 元，赠金多少", language="zh")   # kind "calculation", value 6
 
 Modules, one job each: :mod:`.spelling` repairs traditional characters and misspelt keywords;
-:mod:`.numbers` reads numerals, percentages, 折 and money; :mod:`.timeparse` reads times, dates and zones;
-:mod:`.lexicon` holds the vocabulary; :mod:`.query` reads a question; :mod:`.facts`
-loads the cited numbers of ``kb/facts.toml``; :mod:`.rules` computes; :mod:`.messages` words the reply;
-:mod:`.calculator` ties them together.
+:mod:`.numbers` reads numerals, percentages, 折 and money; :mod:`.clock`, :mod:`.dates` and :mod:`.zones`
+read times of day, dates and time zones; :mod:`.lexicon` holds the vocabulary; :mod:`.query` reads a
+question; :mod:`.facts` loads the cited numbers of ``kb/facts.toml``; :mod:`.moments` places a question in
+time. :mod:`.rules` tries the rules in order and guards every number; the rules live by family in
+:mod:`.referral`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`, with shared helpers in :mod:`.common`.
+:mod:`.messages` words the reply; :mod:`.calculator` ties them together.
 """
 
 from .calculator import Calculator

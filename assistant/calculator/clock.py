@@ -1,9 +1,5 @@
-"""Times of day in a question: 下午3点, 晚上9点半, 3pm, 15:00, noon.
-
-Like :mod:`.numbers`, the finders read :func:`.numbers.prepare`-d text and report character spans, so that
-the caller can blank what it has read; they never raise: an impossible one comes back with ``error`` set,
-for the rule to refuse instead of computing.
-English patterns are compiled with ``re.ASCII`` so that "3pm北京时间" still ends at a word boundary.
+"""Times of day in a question (下午3点, 晚上9点半, 3pm, 15:00, noon), as spans of :func:`.numbers.prepare`-d
+text; an impossible one (25:00) comes back with ``error`` set, for the rule to refuse instead of computing.
 """
 
 from __future__ import annotations

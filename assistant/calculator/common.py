@@ -68,6 +68,10 @@ def model_calls(facts: Facts, low: Decimal, high: Decimal) -> tuple[Decimal, Dec
     return calls_low, calls_high, msg("step_calls", **args, low=calls_low, high=calls_high)
 
 
+# Words that join two times into a range: "14点到18点", "2pm to 6pm".
+_RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|\bto\b|\buntil\b|\btill\b|\band\b)\s*", re.ASCII)
+
+
 def moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
     """The time and date a rule reads through :func:`.moments.find_moment` (the first of each).
 
@@ -85,9 +89,6 @@ def moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
         if (inside or outside) and not q.zones:
             used |= {q.times[1].start}
     return used
-
-
-_RANGE = re.compile(r"\s*(?:-|–|—|~|～|至|到|\bto\b|\buntil\b|\btill\b|\band\b)\s*", re.ASCII)
 
 
 def restated(q: Query, values: tuple[Decimal, ...] | list[Decimal]) -> frozenset[int]:

@@ -1,9 +1,5 @@
-"""Dates in a question (2026-12-10, 12月10日, Dec 10, 明天, 下周一, next Friday, 5号) and the calendar
-date each one means, counted from today when it is relative.
-
-Like :mod:`.numbers`, the finders read :func:`.numbers.prepare`-d text and report character spans, so that
-the caller can blank what it has read; they never raise: an impossible one comes back with ``error`` set,
-for the rule to refuse instead of computing.
+"""Dates in a question (2026-12-10, 12月10日, Dec 10, 明天, 下周一, next Friday, 5号) and the calendar date
+each one means. Like :mod:`.clock`, finders report spans and set ``error`` on an impossible date (2月30日).
 """
 
 from __future__ import annotations

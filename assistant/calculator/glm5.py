@@ -108,6 +108,7 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
 
 
 def _has_own_time(clause: Query) -> bool:
+    """Whether a clause says when its prompts were sent (a time, or peak / off-peak)."""
     return bool(clause.times) or clause.has("peak", "offpeak")
 
 

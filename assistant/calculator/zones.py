@@ -1,7 +1,5 @@
-"""Time zones named in a question ("UTC+1", "北京时间", "London time", "Asia/Tokyo", "东八区").
-
-A zone that does not exist (UTC+25) or names two zones (CST) comes back with ``error`` set, to be asked
-about, never assumed.
+"""Time zones named in a question ("UTC+1", "北京时间", "London time", "Asia/Tokyo", "东八区"). A zone that
+does not exist (UTC+25) or names two zones (CST) comes back with ``error`` set: asked about, never assumed.
 """
 
 from __future__ import annotations
