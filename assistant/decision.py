@@ -46,7 +46,7 @@ from typing import Literal
 
 import numpy as np
 
-from .normalize import CJK_SPAN, normalize
+from .normalize import CJK_SPAN, normalize, strip_opening
 from .retrieval import Retriever, Scored
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ def _merge(rankings: Sequence[Sequence[Scored]]) -> list[Scored]:
 def gather(retriever: Retriever, scope: Retriever | None, question: str) -> Evidence:
     """Rank the question and its clauses against the entries (and the out-of-scope topics) and
     compute the features. The only place features are computed: serving and training both use it."""
+    question = strip_opening(question)
     texts = [question, *split_clauses(question)]
     vectors = retriever.encode(texts)
 

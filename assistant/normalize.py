@@ -65,6 +65,21 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Words a follow-up opens with that carry no content ("那自动续费怎么关掉", "so how do i cancel"): left in,
+# they pull the embedding toward whatever the previous question was about.
+_OPENING = re.compile(
+    r"^\s*(?:(?:那么|那(?![个些里边样])|所以|还有|另外|然后|对了|请问|好的|好吧|嗯)[\s,，、:：]*"
+    r"|(?:and|so|also|then|ok|okay|btw|well|hmm|um)\b[\s,:]*)+",
+    re.IGNORECASE,
+)
+
+
+def strip_opening(text: str) -> str:
+    """``text`` without its content-free opening words, or unchanged when nothing would be left."""
+    rest = _OPENING.sub("", text, count=1)
+    return rest if len(rest.strip()) >= 2 else text
+
+
 def detect_language(text: str) -> str:
     """'zh' when the text has Chinese characters, 'en' when it is mostly Latin letters."""
     text = unicodedata.normalize("NFKC", text)  # full-width Latin letters count as Latin

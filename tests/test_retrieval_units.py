@@ -214,3 +214,21 @@ def test_above_approximate_from_the_index_is_hnsw_and_ranks_like_exact_search(
         exact_top = exact.rank(question, top_k=3)
         assert approx_top[0].entry.question == question
         assert [s.entry.id for s in approx_top] == [s.entry.id for s in exact_top]
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("那自动续费怎么关掉", "自动续费怎么关掉"),
+        ("那么，能退款吗", "能退款吗"),
+        ("So how do I cancel?", "how do I cancel?"),
+        ("and also, can I share it", "can I share it"),
+        ("那个套餐多少钱", "那个套餐多少钱"),  # 那个 is "that one", not an opening word
+        ("那么", "那么"),  # nothing would be left
+        ("solo plan", "solo plan"),  # only whole words
+    ],
+)
+def test_opening_words_carry_no_content(text: str, stripped: str) -> None:
+    from assistant.normalize import strip_opening
+
+    assert strip_opening(text) == stripped
