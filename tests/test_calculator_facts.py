@@ -54,6 +54,7 @@ PINNED = {
     "cancel_days_before": ("3",),
     "condition_refund": ("refunded",),
     "condition_new_user": ("not_new_user",),
+    "condition_no_link": ("no_link",),
     "condition_late_payment": ("late_payment",),
     "payment_window_hours": ("72",),
     "credit_arrival_hours": ("24", "48"),

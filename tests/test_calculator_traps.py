@@ -71,6 +71,14 @@ RIGHT = [
     ("Lite plan, weekly quota, I used 500 prompts, how many are left?", 0),
     ("My friend paid 100 yuan 2 days after clicking my invite link, what's my referral credit?", 10),
     ("我2026年3月1日下单，第一次周额度重置是哪天？", "2026-03-08"),
+    # round three: payments of two friends added up; a plan's price beside the cash paid; the end of a range
+    ("one friend paid 30 and another paid 70 via my link, total referral credit?", 10),
+    ("my friend paid 150 yuan for the 300 yuan plan, what's my credit?", 15),
+    ("月费 80 元，每月额度按 API 价最多值多少？", 2400),
+    ("monthly fee 20 yuan, at least how much API value per month?", 300),
+    # a second zone is the one the answer is wanted in; a region that has one zone is read as it
+    ("quota used at 09:00 UTC, when does it come back in Beijing time?", "22:00"),
+    ("I'm on the US east coast, 5pm on 2026-01-20, sent 4 GLM-5 prompts, how much quota?", 8),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -96,6 +104,23 @@ ASKED = [
     "15 prompts and 10 prompts of GLM-5 at 3pm, how much quota?",
     "Pro 5h quota, used 100 prompts twice, how many left?",
     "好友实付 99.9 英镑，赠金多少",
+    # round three: conditions of the FAQ, comparisons and totals never answered as one side
+    "朋友以前买过套餐，这回用我的邀请码又付了 90 元，我能拿多少赠金",
+    "my buddy signed up directly without my link and paid 200 yuan, how much credit for me?",
+    "If he had paid 300 rather than 200, how much more credit would I get?",
+    "好友首单实付 600，第二年续费又付了 600，我一共能拿多少赠金",
+    # a time whose zone is a region or "my time" is asked about, never read as Beijing time
+    "I'm in Canada, 2pm, 6 GLM-5 prompts on Pro, how much quota?",
+    "我在欧洲，当地时间下午三点用 GLM-5 发了 10 条，扣多少",
+    "at 4pm my local time I sent 5 glm-5 prompts, quota?",
+]
+
+# Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
+NOT_CALCULATED = [
+    "好友实付 200 元，拿到的 20 元赠金可以提现吗",
+    "my friend paid 50 yuan, where can I see the referral credit?",
+    "好友付了 300 元，赠金在哪里看",
+    "Max vs Pro: how many more GLM-5 prompts per 5h at peak than Pro?",  # two plans: the FAQ's table
 ]
 
 
@@ -115,6 +140,11 @@ def test_issue_case_is_asked_never_computed(calc: Calculator, question: str) -> 
     answer = ask(calc, question)
     assert answer is not None, "a calculator question must not fall through to retrieval silently"
     assert not computed(answer), (answer.value, answer.answer)
+
+
+@pytest.mark.parametrize("question", NOT_CALCULATED)
+def test_question_about_something_else_is_not_computed(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
 
 
 def test_monthly_value_is_the_faq_range(calc: Calculator) -> None:

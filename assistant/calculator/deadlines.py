@@ -169,27 +169,32 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     hours = facts.number("quota_refresh_hours")
     back = moment.at + timedelta(hours=int(hours))
     notes = [zone_note(moment), msg("note_rolling_window", hours=hours)]
+    # "used at 10:00 UTC, when is it back in Beijing time?": a second zone is the one the answer is wanted in.
+    target = next((z for z in q.zones if z.error is None and z.label != moment.zone), None)
+    converted = back.astimezone(target.tz) if target is not None and not moment.zone_assumed else None
+    final = converted if converted is not None else back
     if moment.date_given:
-        value = iso(back, True)
-        when = show(back, True)
+        value, when, computed = iso(final, True), show(final, True), show(back, True)
     else:
-        value = f"{back:%H:%M}"
-        when = value
-        if back.date() != moment.at.date():
+        value, when, computed = f"{final:%H:%M}", f"{final:%H:%M}", f"{back:%H:%M}"
+        if final.date() != moment.at.date():
             notes.insert(0, msg("note_next_day"))
+    steps = [
+        msg(
+            "step_plus_hours",
+            start=show(moment.at, True) if moment.date_given else f"{moment.at:%H:%M}",
+            hours=hours,
+            end=computed,
+        )
+    ]
+    if converted is not None and target is not None:
+        steps.append(msg("step_convert", start=computed, source=moment.zone_text, end=when, target=target.label))
     return Computed(
         "quota_refresh",
         value,
         None,
         msg("head_refresh", when=when),
-        (
-            msg(
-                "step_plus_hours",
-                start=show(moment.at, True) if moment.date_given else f"{moment.at:%H:%M}",
-                hours=hours,
-                end=when,
-            ),
-        ),
+        tuple(steps),
         tuple(notes),
         (entry,),
         moment_used(q),

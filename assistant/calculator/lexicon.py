@@ -59,14 +59,30 @@ _RAW: Mapping[str, str] = {
     r"\bdollars?\b|\bgbp\b|\bjpy\b|\byen\b|\bhkd\b|\binr\b|\brupees?\b|\bpounds?\b|\bsgd\b|\baud\b|\bcad\b",
     "refunded": r"退款|退了款|退单|\brefund\w*|\bcharge ?back\b|\bmoney back\b",
     "not_new_user": r"不是新用户|非新用户|老用户|不是新订阅|之前订阅过|以前订阅过|之前买过|以前买过|已经订阅过|"
+    r"(?:之前|以前|曾经|早就|已经)(?:订|买|开|用)过|续费付|续订付|\brenew(?:ed|al|ing|s)?\b|"
+    r"\bhad (?:a|the|his|her) (?:plan|subscription) before\b|\b(?:bought|subscribed|ordered) (?:\w+ ){0,2}before\b|"
     r"\b(?:not|isn't|wasn't|is not|was not) (?:a )?new (?:user|customer|subscriber)\b|\bexisting (?:user|customer|"
     r"subscriber)\b|\balready (?:subscribed|had a (?:plan|subscription))\b|\bsubscribed before\b",
+    "no_link": r"(?:没|没有|未|不是)(?:用|通过|走|点|经过)(?:我的?)?(?:专属)?(?:链接|邀请码|邀请链接)|"
+    r"自己注册|直接注册|"
+    r"\b(?:not|never|didn't|did not|without) (?:\w+ ){0,2}(?:through|via|using|use|with) my (?:\w+ )?(?:link|code)\b|"
+    r"\bwithout my (?:\w+ )?(?:link|code)\b|\bregistered (?:directly|on (?:his|her|their) own)\b|"
+    r"\bsigned up (?:directly|on (?:his|her|their) own)\b",
+    # A question that asks for something other than a number ("能提现吗", "在哪里查看", "can I withdraw it?").
+    "asks_other": r"在哪|哪里|哪儿|能不能|能否|可不可以|是否|会不会|(?:能|可以|会)[^，。？?多少几]{0,8}吗|提现|"
+    r"\bwhere\b|\bcan (?:i|it|we|he|she)\b|\bis (?:it|there|this)\b|\bdoes (?:it|this)\b|\bwithdraw\w*|\bcash out\b",
+    # A later payment than the first order (only the first order earns referral credit).
+    "renewal": r"续费|续订|续期|第二年|第二个月|次年|\brenew\w*|\bsecond (?:year|month|order|payment)\b",
     "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",
     "difference": r"多扣|多消耗|多用|多花|多出|差多少|差几|相差|差额|差别|区别|\bmore\b|\bdifference\b|\bextra\b|"
     r"\bless\b|\bfewer\b|\bsave\b|\bsaves\b|\bsaving\b",
     # Words that multiply a number without being one: no rule reads them, so a reply with them is asked about.
     "multiplies": r"\btwice\b|\bthrice\b|\bdouble[ds]?\b|\btriple[ds]?\b|\bapiece\b|\beach (?:paid|spent|bought)\b|"
     r"每人|每位|各付|各自|各用|两遍|三遍|翻倍|加倍",
+    # Comparing two cases ("how many fewer than with GLM-4.7", "比 Lite 多多少"): only a rule that computes the
+    # difference may answer it.
+    "compare": r"\bthan\b|\bcompared (?:to|with)\b|\bvs\.?(?=\s)|\bversus\b|\binstead of\b|相比|对比|而不是|"
+    r"比(?=[^，。？?]{0,20}(?:多|少|贵|便宜|划算))",
     "total": r"一共|总共|合计|总计|加起来|\btotal\b|\baltogether\b|\bin all\b|\bcombined\b|\bsum\b",
     # --- subscription dates --------------------------------------------------------------------------
     "cancel": r"取消|退订|关闭自动续费|关掉自动续费|停止续费|停止自动续费|\bcancel\w*|\bunsubscribe\b|"

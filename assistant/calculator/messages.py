@@ -175,6 +175,17 @@ def _note_zone(a: Mapping[str, Any], lang: Language) -> str:
     return _pick(lang, f"时间按 {a['zone']} 计算。", f"Times are in {a['zone']}.")
 
 
+def _head_value_bound(a: Mapping[str, Any], lang: Language) -> str:
+    value = fmt_number(a["value"])
+    if a["most"]:
+        return _pick(
+            lang, f"**每月额度按 API 价格最多约值 {value} 元**", f"**At most about {value} CNY a month at API prices**"
+        )
+    return _pick(
+        lang, f"**每月额度按 API 价格至少约值 {value} 元**", f"**At least about {value} CNY a month at API prices**"
+    )
+
+
 def _f_keep(a: Mapping[str, Any], lang: Language) -> str:
     return f"× {fmt_percent(a['share'])}"
 
@@ -197,6 +208,7 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "ask_plan": _ask_plan,
     "note_zone": _note_zone,
     "f_keep": _f_keep,
+    "head_value_bound": _head_value_bound,
     "f_cut": _f_cut,
 }
 
@@ -256,6 +268,11 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "FAQ 中的金额都以人民币（元）计，我不会换算其他货币。请告诉我以人民币计的金额。",
         "The FAQ's amounts are in CNY (yuan), and I don't convert other currencies. Please give the amount in CNY.",
     ),
+    "ask_compare": (
+        "这个问题是在比较两种情况，我只能分别计算每一种：请分开问（例如先问一种情况，再问另一种），我会给出各自的公式。",
+        "This compares two cases, and I only compute one case at a time: please ask about each case separately and "
+        "I'll show the formula for each.",
+    ),
     "ask_unused": (
         "我不确定“{text}”在这个问题里指什么，为避免给出错误的数字，请说明它的含义（例如原价、实付、次数还是时间）。",
         "I'm not sure what “{text}” refers to here, and I won't guess. Please say what it is (a price, the cash "
@@ -265,6 +282,11 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "订单发生退款时不发放赠金（成功邀请要求订单 1 天内无退款），所以这里没有可计算的赠金。",
         "No referral credit is given when the order is refunded (a successful invite needs no refund within "
         "1 day), so there is no credit to compute.",
+    ),
+    "cond_no_link": (
+        "好友需要通过您的专属链接或邀请码注册，邀请才算成功；未通过专属链接/邀请码注册时不发放赠金。",
+        "The invite only counts if your friend registered through your personal link or invite code; a friend "
+        "who signed up without it earns no referral credit.",
     ),
     "cond_not_new": (
         "好友必须是套餐新用户（未订阅付费过）邀请才算成功；好友不是新用户时不发放赠金。",
@@ -430,6 +452,7 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     "note_year_assumed": ("未写年份，按下一个 {date} 计算。", "No year given, so the next one ({date}) is used."),
     "head_pay_by": ("**好友需在 {when} 前完成首单支付**", "**Your friend must pay for the first order by {when}**"),
     "step_plus_hours": ("{start} + {hours} 小时 = {end}", "{start} + {hours} h = {end}"),
+    "step_convert": ("{start}（{source}）= {end}（{target}）", "{start} ({source}) = {end} ({target})"),
     "note_today_assumed": ("未写日期，按今天（{date}）计算。", "No date given, so today ({date}) is assumed."),
     "note_same_time": (
         "未写具体时间，截止时间为当天同一时刻。",

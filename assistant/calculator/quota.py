@@ -52,6 +52,12 @@ def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     )
 
 
+_ASKS_MOST = re.compile(
+    r"最多|最高|上限|\bat most\b|\bup to\b|\bmaximum\b|\bmax(?= (?:api|value|amount|worth))", re.ASCII
+)
+_ASKS_LEAST = re.compile(r"至少|最少|最低|\bat least\b|\bminimum\b|\bmin(?= (?:api|value|amount|worth))", re.ASCII)
+
+
 def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Monthly quota value in API prices: 15–30 × the monthly fee."""
     if not q.has("monthly_value") or q.has("referral"):
@@ -73,11 +79,18 @@ def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     fee = fees[0].value
     low_x, high_x = facts.pair("monthly_value_multiple")
     low, high = fee * low_x, fee * high_x
+    # "至少值多少" / "what's the max value": the one end of the range that was asked for.
+    bound = "high" if _ASKS_MOST.search(q.text) else "low" if _ASKS_LEAST.search(q.text) else None
+    value: Value = (plain_number(low), plain_number(high))
+    if bound is not None:
+        value = plain_number(high if bound == "high" else low)
     return Computed(
         "monthly_value",
-        (plain_number(low), plain_number(high)),
+        value,
         "CNY",
-        msg("head_value", low=low, high=high),
+        msg("head_value", low=low, high=high)
+        if bound is None
+        else msg("head_value_bound", value=value, most=bound == "high"),
         (msg("step_value", fee=fee, low_x=low_x, high_x=high_x, low=low, high=high),),
         (msg("note_value", low_x=low_x, high_x=high_x),),
         (entry,),

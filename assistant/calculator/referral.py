@@ -57,6 +57,11 @@ _ROLE_WORDS: tuple[tuple[MoneyRole, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_PRICE_AFTER = re.compile(
+    r"\s*(?:的)?\s*(?:套餐|方案|订阅|年费|月费|年付|月付|\bplan\b|\bsubscription\b|\bpackage\b|\bannual\b|\bmonthly\b|"
+    r"\byearly\b)",
+    re.ASCII,
+)
 _REDUCTION_BEFORE = re.compile(
     r"立减|减免|减了|减|优惠|折扣|便宜|打折|\boff\b|\bdiscount\w*|\breduc\w*|\bless\b|\bcut\b", re.ASCII
 )
@@ -80,6 +85,8 @@ def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
     deduction = _DEDUCTION_AFTER.match(q.after(amount, 40))
     if deduction and not _asked_credit(q, amount, deduction):
         return "deduction"
+    if _PRICE_AFTER.match(q.after(amount, 24)):
+        return "original"  # "the 200 yuan plan", "200 元的套餐": the plan's price
     before = q.before(amount)
     role: MoneyRole | None = None
     last = -1
@@ -117,6 +124,8 @@ def _referral_asked(q: Query) -> bool:
     """
     if q.has("which_time", "refresh", "remaining") or (q.has("howto") and not q.has("calc_word")):
         return False
+    if q.has("asks_other") and not q.has("how_many", "i_get", "calc_word"):
+        return False  # "好友实付 100 元，我拿到的 10 元赠金能提现吗" asks a yes/no or where, not a number
     if q.has("monthly_value") and not q.has("friend", "referral"):
         return False  # "how much API value do I get for 50 yuan a month" is the monthly-value rule
     if q.has("referral") and q.has("how_many", "calc_word"):
@@ -177,6 +186,21 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         ask = msg("ask_price") if (deductions or factors) else msg("ask_paid", rate=rate)
         return NeedInput("referral_credit", ask, entry)
     steps: list[Msg] = []
+    unknown = [b for b in bases if _money_role(q, b) is None]
+    if paid and unknown:
+        # "one paid 49, the other 99" / "had paid 100 instead of 80": an amount of no stated role beside a
+        # payment is another payment, not a price the payment explains. Added up when a total is asked.
+        paid = sorted([*paid, *unknown], key=lambda x: x.start)
+        if (
+            not (q.has("total") and _SEVERAL_FRIENDS.search(q.text))
+            or deductions
+            or factors
+            or len(bases) > len(unknown)
+        ):
+            return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+        bases = []
+    if len(paid) > 1 and q.has("renewal"):
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)  # only the first order counts
     if len(paid) > 1:
         return (
             _credit_total(q, paid, rate, entry, used)
@@ -250,6 +274,12 @@ def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, u
     )
 
 
+# Payments by different friends ("one paid 49, the other 99", "两个朋友", "另一个"): only then are they added up.
+_SEVERAL_FRIENDS = re.compile(
+    r"另一|另外一|其中一|其他|其余|\b(?:the )?other\b|\banother\b|\b(?:two|three|2|3|both) (?:\w+ )?friends\b|"
+    r"(?:两|二|三|俩|2|3)\s*(?:个|位|名)?\s*(?:好友|朋友)|friends?.{0,40}\beach\b",
+    re.ASCII,
+)
 _FRIEND_AFTER = re.compile(r"\s*(?:位|名)?\s*(?:好友|朋友|\bfriends?\b)", re.ASCII)
 
 
@@ -267,6 +297,7 @@ def _ruled_out(q: Query, facts: Facts) -> Explained | frozenset[int]:
     for flag, fact, key in (
         ("refunded", "condition_refund", "cond_refund"),
         ("not_new_user", "condition_new_user", "cond_not_new"),
+        ("no_link", "condition_no_link", "cond_no_link"),
         ("late_payment", "condition_late_payment", "cond_late"),
     ):
         if q.has(flag):

@@ -33,6 +33,9 @@ from .referral import referral_credit
 
 log = logging.getLogger(__name__)
 
+# Headlines of outcomes that are themselves a comparison (peak minus off-peak cost).
+_DIFFERENCES = frozenset({"head_cost_diff"})
+
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
 RULES: tuple[Rule, ...] = (
@@ -74,6 +77,8 @@ def guard(q: Query, outcome: Outcome) -> Outcome:
     if q.has("multiplies"):
         word = LEXICON["multiplies"].search(q.text)
         return NeedInput(outcome.rule, msg("ask_unused", text=word.group(0) if word else ""), cite)
+    if q.has("compare") and outcome.headline.key not in _DIFFERENCES:
+        return NeedInput(outcome.rule, msg("ask_compare"), cite)  # never answer one side of a comparison
     tokens: list[Quantity | ClockTime | DateMention] = [*q.quantities, *q.times, *q.dates]
     for token in sorted(tokens, key=lambda t: t.start):
         if token.start not in outcome.used:

@@ -58,7 +58,21 @@ _NAMED_ZONES = {
     "Europe/Paris": ("paris", "巴黎", "cet", "cest", "central european"),
     "Europe/Berlin": ("berlin", "柏林", "germany time", "德国时间"),
     "Europe/Moscow": ("moscow", "莫斯科"),
-    "America/New_York": ("new york", "纽约", "eastern time", "est", "edt"),
+    "America/New_York": (
+        "new york",
+        "纽约",
+        "eastern time",
+        "est",
+        "edt",
+        "美国东部",
+        "美东",
+        "美国东岸",
+        "us east",
+        "east coast",
+        "us eastern",
+        "boston",
+        "波士顿",
+    ),
     "America/Los_Angeles": (
         "los angeles",
         "洛杉矶",
@@ -70,6 +84,12 @@ _NAMED_ZONES = {
         "pdt",
         "seattle",
         "西雅图",
+        "美国西部",
+        "美西",
+        "美国西岸",
+        "us west",
+        "west coast",
+        "us pacific",
     ),
     "Asia/Tokyo": ("tokyo", "东京", "japan time", "日本时间", "jst"),
     "Asia/Seoul": ("seoul", "首尔", "korea time", "韩国时间", "kst"),
@@ -93,7 +113,9 @@ _NAMED_ZONES = {
         "chennai",
         "hyderabad",
     ),
-    "America/Chicago": ("chicago", "芝加哥", "central time", "cdt"),
+    "America/Chicago": ("chicago", "芝加哥", "central time", "cdt", "美国中部", "美中"),
+    "Australia/Perth": ("perth", "珀斯"),
+    "Australia/Brisbane": ("brisbane", "布里斯班"),
     "America/Denver": ("denver", "丹佛", "mountain time", "mst", "mdt"),
     "America/Toronto": ("toronto", "多伦多"),
     "America/Vancouver": ("vancouver", "温哥华"),
@@ -134,6 +156,37 @@ _NOT_ZONES = frozenset(
     "was all both half good best nice lock wall down over from to of".split()
 )
 _VALID_MINUTES = (0, 30, 45)
+# Places that span several time zones ("我在美国", "I'm in Europe", "澳洲") and words for a local time that
+# is not named ("my time", "当地时间"): a time written with them is asked about, never read as Beijing time.
+_SEVERAL_ZONES = (
+    "美国",
+    "欧洲",
+    "澳洲",
+    "澳大利亚",
+    "加拿大",
+    "俄罗斯",
+    "巴西",
+    "墨西哥",
+    "印尼",
+    "印度尼西亚",
+    "europe",
+    "america",
+    "the us",
+    "the usa",
+    "the states",
+    "australia",
+    "canada",
+    "russia",
+    "brazil",
+    "mexico",
+    "indonesia",
+)
+_UNNAMED_LOCAL = re.compile(
+    r"\b(?:my|our|local|his|her|their|the local)\s+(?:local\s+)?(?:time|timezone|time zone|clock)\b|\blocal\b|"
+    r"\bwhere i (?:live|am)\b|\bserver (?:logs?|time)\b|当地时间|本地时间|当地|我这边(?:的)?时间|"
+    r"我这里(?:的)?时间|我们这边|我的时间|我这边|服务器时间|服务器日志",
+    re.ASCII,
+)
 
 
 def _iana(name: str) -> str | None:
@@ -146,6 +199,7 @@ def _iana(name: str) -> str | None:
 _BEIJING_RE = name_pattern(_BEIJING)
 _UTC_RE = name_pattern(_UTC_NAMES)
 _NAMED_RE = [(key, name_pattern(names)) for key, names in _NAMED_ZONES.items()]
+_SEVERAL_RE = name_pattern(_SEVERAL_ZONES)
 
 
 def find_zones(text: str) -> list[Zone]:
@@ -203,6 +257,12 @@ def find_zones(text: str) -> list[Zone]:
             end = match.end()
             suffix = re.match(r"\s*(?:time|时间)", text[end:])
             found.append(Zone(zone, key, match.start(), end + (suffix.end() if suffix else 0)))
+    for match in _SEVERAL_RE.finditer(text):
+        if free(match.start(), match.end()):
+            bad(match, "a place with several time zones")
+    for match in _UNNAMED_LOCAL.finditer(text):
+        if free(match.start(), match.end()):
+            bad(match, "a local time whose zone is not named")
     for match in _AMBIGUOUS.finditer(text):
         if free(match.start(), match.end()):
             bad(match, "ambiguous time zone abbreviation")
