@@ -157,3 +157,15 @@ def test_above_answer_vectors_up_to_no_passage_is_embedded(monkeypatch: pytest.M
     monkeypatch.setattr(index_module, "ANSWER_VECTORS_UP_TO", 2)
     texts, owners, fields = search_units(entries)
     assert FIELD_ANSWER not in fields and texts == [e.question for e in entries] and owners == [0, 1, 2]
+
+
+def test_the_decisions_dense_feature_counts_the_best_answer_passage(
+    tmp_path: Path, fake_encoder: HashingEncoder
+) -> None:
+    from assistant.decision import gather
+
+    loaded = build_index(write_kb(tmp_path / "kb", PASSAGE_KB), tmp_path / "data", fake_encoder)
+    evidence = gather(Retriever(loaded, fake_encoder), None, INVOICE)
+    best = evidence.ranked[0]
+    assert best.entry.question == LONG_QUESTION and best.dense_a > best.dense_q
+    assert evidence.feature("dense") == pytest.approx(max(best.dense_q, best.dense_a))
