@@ -17,7 +17,8 @@ out-of-scope topics (:mod:`assistant.scope`). The features are then:
 ========== ==============================================================================
 score      fused score of the best entry (best over the question and its clauses)
 margin     its lead over the runner-up entry
-dense      the best entry's rescaled dense similarity
+dense      the best entry's rescaled dense similarity: to its question/alternates or to its
+           best answer passage, whichever is closer
 lexical    the best entry's IDF coverage by its question/alternates
 fuzzy      the best entry's rapidfuzz ratio
 scope_gap  best out-of-scope topic score minus the best entry's score (NaN: the KB has no topics)
@@ -157,7 +158,9 @@ def gather(retriever: Retriever, scope: Retriever | None, question: str) -> Evid
     features = (
         best.score,
         best.score - runner_up,
-        best.dense_q,
+        # The answer passages count too: a FAQ without alternates (the transfer FAQs) is matched by its
+        # answer as often as by its one question (benchmarks/RESULTS.md, "Answer passages").
+        max(best.dense_q, best.dense_a),
         best.lex_q,
         best.fuzzy,
         # NaN without topics: the model then treats it as average (a KB without out_of_scope.toml

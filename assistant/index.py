@@ -3,7 +3,8 @@
 Layout of ``data/index/`` (written atomically: built in a temporary folder, then
 ``os.replace``):
 
-* ``index.faiss``: one vector per search text (question, alternates, answer);
+* ``index.faiss``: one vector per search text (question, alternates, answer passages: a long
+  answer is split into several, see :func:`answer_passages`);
 * ``units.json``: row -> (entry index, field) of each vector;
 * ``entries.json``: the parsed entries;
 * ``manifest.json``: schema version, sha256 of every KB file and of the files above,
@@ -21,6 +22,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -44,7 +46,7 @@ except ImportError:  # pragma: no cover - Windows: builds are serialised within 
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: a long answer is embedded as several passages (answer_passages)
 INDEX_DIRNAME = "index"
 INDEX_FILES = ("index.faiss", "units.json", "entries.json")  # checksummed in the manifest
 TMP_PREFIX = ".index-"  # a build writes here first; leftovers of a killed build are removed by the next
@@ -57,7 +59,12 @@ HNSW_EF_SEARCH = 512
 ANSWER_VECTORS_UP_TO = 2_000
 CACHE_CHECKPOINT_S = 300.0  # a long first build writes the embedding cache this often, so it can resume
 FIELD_QUESTION, FIELD_ALTERNATE, FIELD_ANSWER = "q", "alt", "ans"
-ANSWER_CHARS = 512  # the answer passage embedded per entry; long answers are cut here
+# Characters of one answer passage, its question prefix included. An answer that fits is one passage
+# (the question, a newline and the answer, as before passages); a longer one is split into several at
+# line (paragraph, list item, table row), then sentence boundaries, each prefixed with the question.
+PASSAGE_CHARS = 512
+MAX_PASSAGES = 16  # per entry: an answer of ~8,000 characters; the rest is matched lexically only
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.:])\s+")
 Progress = Callable[[int, int], None]
 _build_lock = threading.Lock()
 
@@ -109,9 +116,52 @@ def kb_fingerprint(kb_dir: Path) -> dict[str, str]:
         ) from None
 
 
+def _pieces(text: str, budget: int) -> Iterator[str]:
+    """``text`` cut into pieces of at most ``budget`` characters: at its lines, a longer line at its
+    sentence ends, a longer sentence hard at ``budget``."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if len(line) <= budget:
+            if line:
+                yield line
+            continue
+        for sentence in _SENTENCE_END.split(line):
+            sentence = sentence.strip()
+            for start in range(0, len(sentence), budget):
+                yield sentence[start : start + budget]
+
+
+def answer_passages(entry: Entry, size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES) -> list[str]:
+    """The passages embedded for an entry's answer, each ``question\\nchunk`` of at most ``size``
+    characters.
+
+    An answer that fits gives one passage, the same text as before passages existed. A longer one
+    is packed greedily from its pieces (lines, then sentences, see :func:`_pieces`) into chunks,
+    each prefixed with the question so it keeps its context, at most ``limit`` of them.
+    """
+    whole = f"{entry.question}\n{entry.answer_text}"
+    if len(whole) <= size:
+        return [whole]
+    prefix = entry.question[: size // 2]  # a question longer than half a passage is cut, not the answer
+    budget = size - len(prefix) - 1
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(entry.answer_text, budget):
+        if current and len(current) + 1 + len(piece) > budget:
+            chunks.append(current)
+            current = piece
+        else:
+            current = f"{current}\n{piece}" if current else piece
+    if current:
+        chunks.append(current)
+    if len(chunks) > limit:
+        log.debug("answer of %r: %d passages, embedding the first %d", entry.question, len(chunks), limit)
+    return [f"{prefix}\n{chunk}" for chunk in chunks[:limit]] or [prefix]
+
+
 def search_units(entries: Sequence[Entry]) -> tuple[list[str], list[int], list[str]]:
     """The texts to embed: each entry's question, its alternates and (up to ``ANSWER_VECTORS_UP_TO``
-    entries) its answer passage."""
+    entries) its answer passages (:func:`answer_passages`), every one mapped to its entry."""
     with_answers = len(entries) <= ANSWER_VECTORS_UP_TO
     texts: list[str] = []
     owners: list[int] = []
@@ -125,9 +175,10 @@ def search_units(entries: Sequence[Entry]) -> tuple[list[str], list[int], list[s
             owners.append(i)
             fields.append(FIELD_ALTERNATE)
         if with_answers:
-            texts.append(f"{entry.question}\n{entry.answer_text}"[:ANSWER_CHARS])
-            owners.append(i)
-            fields.append(FIELD_ANSWER)
+            for passage in answer_passages(entry):
+                texts.append(passage)
+                owners.append(i)
+                fields.append(FIELD_ANSWER)
     return texts, owners, fields
 
 

@@ -3,7 +3,7 @@
 The score of an entry for a question is
 
     score = w_dense_q · D(max cosine to the entry's question and alternates)
-          + w_dense_a · D(cosine to the entry's answer passage)
+          + w_dense_a · D(max cosine to the entry's answer passages)
           + w_lex_q   · IDF coverage of the question's terms by the question/alternates
           + w_lex_a   · IDF coverage of the question's terms by the answer
           + w_fuzzy   · best rapidfuzz ratio to the question/alternates
@@ -11,6 +11,8 @@ The score of an entry for a question is
 where D(s) = clip((s - floor) / (1 - floor), 0, 1) rescales a cosine from the model's
 "unrelated questions" level (measured at build time, see ``index._score_floor``), so
 the same weights and threshold work for models with narrow or wide cosine ranges.
+A long answer is embedded as several passages (``index.answer_passages``); the dense answer
+term is the best of them, so it keeps the scale of a single passage's cosine.
 All terms are in [0, 1] and the weights sum to 1, so the score is in [0, 1].
 Without a model (degraded mode) the dense weights are moved onto the lexical terms.
 
