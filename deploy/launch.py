@@ -4,7 +4,7 @@
     python deploy/launch.py --api-replicas 1 --chat-replicas 0 --api-port 0 --run-dir /tmp/run
 
 In order: PostgreSQL (``--database-url`` or ``ASSISTANT_DATABASE_URL`` when given, otherwise a throwaway
-cluster in the run folder on a free port, run as the ``postgres`` user when started as root),
+cluster in a temp folder on a free port, run as the ``postgres`` user when started as root),
 ``python -m assistant db upgrade``, ``python -m assistant build --if-stale`` (once, before any replica,
 so replicas load the index instead of building it side by side), the chat replicas (``streamlit run
 app.py``, one ``server.cookieSecret`` for all) and API replicas (``python -m assistant serve``), each on a
@@ -73,7 +73,8 @@ class Deployment:
 
     run_dir: Path
     procs: list[Proc] = field(default_factory=list)
-    pg_data: Path | None = None  # a throwaway cluster to stop with pg_ctl
+    pg_folder: Path | None = None  # a throwaway cluster's folder, deleted after it stops
+    pg_data: Path | None = None  # ... its data directory, to stop with pg_ctl
     pg_pid: int | None = None
     as_postgres: bool = False
     stopping: bool = False
@@ -129,6 +130,8 @@ class Deployment:
         if self.pg_data is not None:
             _run(_pg_argv(self.as_postgres, "pg_ctl", "-D", str(self.pg_data), "stop", "-m", "fast"), check=False)
             (self.run_dir / "postgres.pid").unlink(missing_ok=True)
+        if self.pg_folder is not None:
+            shutil.rmtree(self.pg_folder, ignore_errors=True)
         (self.run_dir / "state.json").unlink(missing_ok=True)
         (self.run_dir / "launch.pid").unlink(missing_ok=True)
         _say("stopped")
@@ -149,12 +152,13 @@ def _pg_argv(as_postgres: bool, tool: str, *args: str) -> list[str]:
 
 
 def start_postgres(deployment: Deployment) -> str:
-    """A throwaway PostgreSQL cluster in ``<run>/pg`` on a free port; returns its SQLAlchemy URL."""
+    """A throwaway PostgreSQL cluster in a temp folder on a free port; returns its SQLAlchemy URL."""
     if not (PG_BIN / "initdb").exists():
         raise LaunchError(f"no {PG_BIN}/initdb: install PostgreSQL or pass --database-url")
     as_postgres = os.geteuid() == 0  # initdb refuses to run as root
-    folder = deployment.run_dir / "pg"
-    folder.mkdir()
+    # Its own temp folder, not the run folder: the postgres user must be able to reach it.
+    folder = Path(tempfile.mkdtemp(prefix="assistant-deploy-pg-"))
+    deployment.pg_folder = folder
     if as_postgres:
         import pwd
 
@@ -266,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                     "127.0.0.1",
                     "--server.port",
                     str(port),
+                    "--server.fileWatcherType",
+                    "none",
                 ],
                 port,
                 chat_env,  # the secret in the environment: Streamlit refuses it on the command line
