@@ -60,6 +60,16 @@ def warm_up(api: str, rounds: int = 20) -> None:
             client.post("/v1/ask", json={"question": ["能退款吗", "How do I cancel?"][i % 2]}).raise_for_status()
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU seconds each process has used so far (``/proc/<pid>/stat``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, pid in pids.items():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def run_locust(api: str, users: int, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     """One headless locust run; the aggregated row of its CSV statistics."""
     prefix = folder / f"u{users}"
@@ -76,6 +86,8 @@ def run_locust(api: str, users: int, args: argparse.Namespace, folder: Path) -> 
     subprocess.run(argv, cwd=ROOT, env=env, check=False, capture_output=True, timeout=args.run_time + 120)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as handle:
+        errors = {r["Error"][:200]: int(r["Occurrences"]) for r in csv.DictReader(handle)}
     return {
         "users": users,
         "requests": int(row["Request Count"]),
@@ -85,6 +97,7 @@ def run_locust(api: str, users: int, args: argparse.Namespace, folder: Path) -> 
         "p95_ms": float(row["95%"]),
         "p99_ms": float(row["99%"]),
         "max_ms": float(row["Max Response Time"]),
+        "errors": errors,
     }
 
 
@@ -128,11 +141,23 @@ def main() -> int:
             run_dir = Path(tmp) / f"run{replicas}"
             launcher = start(replicas, run_dir)
             try:
-                api = json.loads((run_dir / "state.json").read_text())["urls"]["api"].rstrip("/")
+                state = json.loads((run_dir / "state.json").read_text())
+                api = state["urls"]["api"].rstrip("/")
+                pids = {name: proc["pid"] for name, proc in state["processes"].items()}
                 warm_up(api)
                 for users in args.users:
                     load = os.getloadavg()
-                    result = {"replicas": replicas, **run_locust(api, users, args, Path(tmp)), "loadavg": load}
+                    before = cpu_seconds(pids)
+                    measured = run_locust(api, users, args, Path(tmp))
+                    after = cpu_seconds(pids)
+                    # CPU each request cost the replicas (together) and HAProxy: what a free core would pay.
+                    served = max(1, measured["requests"])
+                    api_cpu = sum(after[n] - before[n] for n in pids if n.startswith("api"))
+                    cpu = {
+                        "api_replicas_cpu_ms_per_request": round(1000 * api_cpu / served, 1),
+                        "haproxy_cpu_ms_per_request": round(1000 * (after["haproxy"] - before["haproxy"]) / served, 2),
+                    }
+                    result = {"replicas": replicas, **measured, **cpu, "loadavg": load}
                     runs.append(result)
                     print(json.dumps(result), flush=True)
             finally:
@@ -155,12 +180,13 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     plot(runs)
-    print("| replicas | users | requests | failures | req/s | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| replicas | users | requests | failures | req/s | p50 ms | p95 ms | p99 ms | API CPU ms/req | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         print(
             f"| {r['replicas']} | {r['users']} | {r['requests']} | {r['failures']} | {r['rps']} | "
-            f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} |"
+            f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} | "
+            f"{r['api_replicas_cpu_ms_per_request']} | {r['loadavg'][0]:.1f} |"
         )
     print(f"2 replicas over 1 (throughput): {speedup}; results in {RESULTS.relative_to(ROOT)}, plot {PLOT.name}")
     return 0
