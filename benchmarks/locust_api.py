@@ -49,12 +49,12 @@ def _count(**_: object) -> None:
     global _sent
     _sent += 1
     if MAX_REQUESTS and _sent >= MAX_REQUESTS:
-        runner = _environment.runner if _environment is not None else None
+        runner = getattr(_environment, "runner", None)
         if runner is not None:
             runner.quit()
 
 
-_environment = None
+_environment: object | None = None
 
 
 @events.init.add_listener

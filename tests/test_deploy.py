@@ -216,7 +216,9 @@ def test_votes_land_in_postgresql_exactly_once(deployment: Deployment) -> None:
 
     with psycopg.connect(deployment.pg_dsn()) as conn:
         asked = conn.execute("SELECT count(*) FROM questions WHERE turn_id = ANY(%s)", (turns,)).fetchone()
-        scores = dict(conn.execute("SELECT turn_id, score FROM votes WHERE turn_id = ANY(%s)", (turns,)).fetchall())
+        scores: dict[str, int] = dict(
+            conn.execute("SELECT turn_id, score FROM votes WHERE turn_id = ANY(%s)", (turns,)).fetchall()
+        )
     assert asked is not None and asked[0] == len(turns), "each asked question is stored once too"
     assert scores == {turn: 1 if i % 3 else 0 for i, turn in enumerate(turns)}
 
