@@ -140,7 +140,6 @@ def _init_state() -> None:
         state.trimmed = False
         state.vote_status = {}
         state.ui_lang = ui_text.language_or_default(st.query_params.get("lang"))
-        _restore(st.query_params.get("c"))
 
 
 def _restore(conversation_id: str | None) -> None:
@@ -360,7 +359,8 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
                 st.caption(label(lang, "steps"))
                 st.code("\n".join(answer.steps), language=None)
             if answer.matches:
-                sources = " · ".join(f"{_md_text(m.question)} (`{m.source}`)" for m in answer.matches)
+                # Plain text: inline code in a caption is faded below 4.5:1 contrast (axe-core color-contrast).
+                sources = " · ".join(f"{_md_text(m.question)} ({_md_text(m.source)})" for m in answer.matches)
                 st.caption(f"{label(lang, 'source')}: {sources}")
         faq_url = resolve_settings().faq_url
         if faq_url and answer.matches:
@@ -406,6 +406,8 @@ def main() -> None:
         log.error("the chat cannot start: %s", exc)
         st.error(label(lang, "config_error"))
         st.stop()
+    if "conversation_id" not in st.session_state:  # once per session, after the settings are known good
+        _restore(st.query_params.get("c"))
     _page_chrome(lang)
 
     with st.container(horizontal=True, vertical_alignment="center"):

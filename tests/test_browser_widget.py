@@ -168,7 +168,10 @@ def _user_texts(page: Any) -> list[str]:
 
 
 def _run_axe(page: Any, axe: str) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations in ``page``, minus the documented exceptions."""
+    """Serious and critical axe-core violations in ``page``, minus the documented exceptions, once the
+    run has finished (Streamlit fades the previous run's elements until then)."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
     page.add_script_tag(content=axe)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     found = []
@@ -304,6 +307,7 @@ def test_the_insights_page_has_no_serious_accessibility_violations(chat: Chat, a
         box.fill(PASSWORD)
         box.press("Enter")
         page.get_by_text(label("zh", "metric_questions")).wait_for(timeout=TIMEOUT_MS)
+        box.wait_for(state="detached", timeout=TIMEOUT_MS)  # the locked page's box is gone, not just faded
         page.wait_for_timeout(1500)  # charts render after the metrics
         violations = _run_axe(page, axe_script)
         assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
