@@ -3,10 +3,14 @@
 ``make run`` starts it; ``?embed=true`` embeds it in a support page (see examples/support-page.html),
 ``?lang=en`` opens it in English. Each session keeps its own capped history; the engine and the
 feedback store are loaded once per process and shared by every session (both are thread-safe).
+Each conversation has an unguessable id in the URL (``?c=<id>``, set with its first question): its turns
+are kept in the feedback store, so a reload shows them again and follow-ups go on ("New conversation"
+starts a new id).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -19,7 +23,7 @@ import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
 from assistant.errors import ConfigError
-from assistant.feedback import FeedbackStore, FeedbackStoreError
+from assistant.feedback import FeedbackStore, FeedbackStoreError, new_conversation_id
 from assistant.index import INDEX_DIRNAME
 from assistant.normalize import detect_language
 from assistant.settings import resolve_settings
@@ -47,7 +51,31 @@ CHROME_CSS = """<style>
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stMarkdownContainer"] pre, [data-testid="stCode"] { max-width: 100%; overflow-x: auto; }
 [data-testid="stChatMessageContent"] { min-width: 0; }
+button.faq-copy {
+  background: transparent; color: inherit; border: 1px solid currentColor; border-radius: 0.5rem;
+  padding: 0.15rem 0.6rem; font: inherit; font-size: 0.875rem; cursor: pointer;
+}
+button.faq-copy:focus-visible { outline: 2px solid #2563eb; outline-offset: 2px; }
 </style>"""
+# Fixed text, run once per page: a click on a copy button (data-faq-copy holds the answer's markdown)
+# copies it; inside a frame without the clipboard permission, a hidden textarea and execCommand do.
+COPY_SCRIPT = """if (!window.__faqCopy) {
+  window.__faqCopy = true;
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest ? event.target.closest('button[data-faq-copy]') : null;
+    if (!button) { return; }
+    const text = button.getAttribute('data-faq-copy') || '';
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (err) {
+      const area = document.createElement('textarea');
+      area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
+      document.body.appendChild(area); area.select(); document.execCommand('copy'); area.remove();
+    }
+    button.textContent = button.getAttribute('data-done');
+    setTimeout(() => { button.textContent = button.getAttribute('data-label'); }, 2000);
+  });
+}"""
 
 
 @dataclass(frozen=True)
@@ -112,6 +140,61 @@ def _init_state() -> None:
         state.trimmed = False
         state.vote_status = {}
         state.ui_lang = ui_text.language_or_default(st.query_params.get("lang"))
+
+
+def _restore(conversation_id: str | None) -> None:
+    """Show the stored turns of ``?c=<id>`` again and continue its conversation state. An unknown,
+    malformed or expired id (or a store that cannot be read) starts a fresh conversation."""
+    state = st.session_state
+    state.conversation_id = new_conversation_id()
+    if not conversation_id:
+        return
+    store = _store()
+    loaded = None
+    if store is not None:
+        try:
+            loaded = store.load_conversation(conversation_id, limit=MAX_TURNS)
+        except FeedbackStoreError as exc:
+            log.error("conversation not restored: %s", exc)
+    if loaded is None:
+        del st.query_params["c"]  # a fresh conversation gets its own id with its first question
+        return
+    state.conversation_id = loaded.conversation_id
+    state.history = [Turn(t.turn_id, t.question, t.answer, t.notice) for t in loaded.turns]
+    if loaded.state is not None:
+        state.conversation = loaded.state
+
+
+def _new_conversation() -> None:
+    """Callback of "New conversation": empty the chat and forget the follow-up state; a new id follows."""
+    state = st.session_state
+    state.history = []
+    state.trimmed = False
+    state.vote_status = {}
+    state.pop("conversation", None)
+    state.conversation_id = new_conversation_id()
+    if "c" in st.query_params:
+        del st.query_params["c"]
+
+
+def _remember(turn: Turn) -> None:
+    """Store ``turn`` under this conversation's id (and put the id in the URL), so a reload restores it."""
+    store = _store()
+    if store is None:
+        return
+    try:
+        store.record_turn(
+            st.session_state.conversation_id,
+            turn.id,
+            turn.question,
+            turn.answer,
+            turn.notice,
+            st.session_state.get("conversation"),
+        )
+    except FeedbackStoreError as exc:  # the chat goes on; only a reload would lose this turn
+        log.error("conversation turn not stored: %s", exc)
+        return
+    st.query_params["c"] = st.session_state.conversation_id
 
 
 def _queue(question: str) -> None:
@@ -235,7 +318,19 @@ def _page_chrome(lang: str) -> None:
     st.html(CHROME_CSS)
     code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
     with st.container(height=1, border=False, gap=None):
-        st.html(f"<script>document.documentElement.lang = {code};</script>", unsafe_allow_javascript=True)
+        st.html(
+            f"<script>document.documentElement.lang = {code};\n{COPY_SCRIPT}</script>", unsafe_allow_javascript=True
+        )
+
+
+def _copy_button(answer: Answer, lang: str) -> None:
+    """A button that copies the answer's markdown (the page's script does the copying)."""
+    text, copy, done = (html.escape(v, quote=True) for v in (answer.answer, label(lang, "copy"), label(lang, "copied")))
+    st.html(
+        f'<button type="button" class="faq-copy" data-faq-copy="{text}" data-label="{copy}" data-done="{done}">'
+        f"{copy}</button>",
+        width="content",
+    )
 
 
 def _question_buttons(questions: list[str] | tuple[str, ...], key: str) -> None:
@@ -264,7 +359,8 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
                 st.caption(label(lang, "steps"))
                 st.code("\n".join(answer.steps), language=None)
             if answer.matches:
-                sources = " · ".join(f"{_md_text(m.question)} (`{m.source}`)" for m in answer.matches)
+                # Plain text: inline code in a caption is faded below 4.5:1 contrast (axe-core color-contrast).
+                sources = " · ".join(f"{_md_text(m.question)} ({_md_text(m.source)})" for m in answer.matches)
                 st.caption(f"{label(lang, 'source')}: {sources}")
         faq_url = resolve_settings().faq_url
         if faq_url and answer.matches:
@@ -278,6 +374,7 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
             _question_buttons([m.question for m in answer.matches[1:]], f"rel-{turn.id}")
     if answer.degraded:
         st.caption(label(lang, "degraded"))
+    _copy_button(answer, lang)
     st.feedback("thumbs", key=f"vote-{turn.id}", on_change=_on_vote, args=(turn.id,))
     status = st.session_state.vote_status.get(turn.id)
     if status:
@@ -309,12 +406,21 @@ def main() -> None:
         log.error("the chat cannot start: %s", exc)
         st.error(label(lang, "config_error"))
         st.stop()
+    if "conversation_id" not in st.session_state:  # once per session, after the settings are known good
+        _restore(st.query_params.get("c"))
     _page_chrome(lang)
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
         with st.container(horizontal=True, width="content", gap="small"):  # on a phone both wrap as one row
             _support_button(lang, "handoff-header", None, "header")
+            st.button(
+                label(lang, "new_conversation"),
+                key="new_conversation",
+                on_click=_new_conversation,
+                icon=":material/add_comment:",
+                type="tertiary",
+            )
             st.button(label(lang, "switch_language"), key="lang_switch", on_click=_switch_language, type="tertiary")
 
     with st.chat_message("assistant"):
@@ -342,6 +448,7 @@ def main() -> None:
             with st.spinner(label(lang, "thinking")):
                 turn = _ask(assistant, pending, lang)
             st.session_state.history = [*st.session_state.history, turn]
+            _remember(turn)
             _render_reply(turn, lang)
 
     # One over the engine's limit: Streamlit cuts longer input to max_chars on the server, and a cut

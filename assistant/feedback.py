@@ -18,10 +18,13 @@ Tables:
   it), with the question, entry id and kind copied so a vote stands on its own.
 * ``handoffs``: each click on "contact support" (``place``: ``header``, ``no_answer`` or
   ``thumbs_down``), with the turn it was clicked on (none for the header button).
+* ``conversation_turns``: the chat's turns per conversation id (the page's ``?c=<id>``, an
+  unguessable :func:`new_conversation_id`): question, answer JSON or notice, and the conversation
+  state after the turn, so a reload restores the chat and its follow-ups (:meth:`FeedbackStore.load_conversation`).
 
 Questions are masked before they are stored (:func:`mask_personal`: e-mail addresses, phone
 numbers, ID numbers, long digit runs), and with ``ASSISTANT_RETENTION_DAYS`` rows older than that
-many days are deleted (:meth:`FeedbackStore.purge_expired`, run when the store opens and hourly
+many days are deleted (conversation turns too) (:meth:`FeedbackStore.purge_expired`, run when the store opens and hourly
 while questions are recorded).
 """
 
@@ -34,6 +37,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections import Counter
@@ -51,7 +55,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from .errors import FeedbackStoreError
-from .models import Answer
+from .models import Answer, answer_from_dict, to_json
 from .normalize import normalize
 from .settings import resolve_database_url, resolve_settings
 from .store import db, tables
@@ -82,8 +86,13 @@ QUICK_TIMEOUT_S = 0.05
 UNREACHABLE_PAUSE_S = 5.0
 SPOOL_SUFFIX = ".spool.jsonl"
 _UNANSWERED = "CASE WHEN kind = 'no_answer' THEN 1 ELSE 0 END"  # SUM(kind = ...) is SQLite-only
-SPOOL_OPS = ("question", "vote", "withdraw", "handoff")
+SPOOL_OPS = ("question", "vote", "withdraw", "handoff", "turn")
 HANDOFF_PLACES = ("header", "no_answer", "thumbs_down")
+
+# Conversation ids (the chat page's ?c=): 16 random bytes, URL-safe base64 without padding (22 characters).
+CONVERSATION_ID_BYTES = 16
+_CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+MAX_RESTORED_TURNS = 30  # a restored conversation shows at most its last 30 turns (the chat's own cap)
 
 # Personal data customers paste into questions is masked before anything is stored. Order matters:
 # e-mail first (its digits are not a phone), then ID numbers, then phones, then any other long run.
@@ -139,7 +148,45 @@ def mask_personal(text: str) -> str:
     return _LONG_DIGITS.sub(MASKS["number"], text)
 
 
+def new_conversation_id() -> str:
+    """A fresh, unguessable conversation id (``secrets.token_urlsafe``): whoever has it can read the chat."""
+    return secrets.token_urlsafe(CONVERSATION_ID_BYTES)
+
+
+def is_conversation_id(value: object) -> bool:
+    """True when ``value`` has the shape of :func:`new_conversation_id`'s ids (anything else: start fresh)."""
+    return isinstance(value, str) and _CONVERSATION_ID.fullmatch(value) is not None
+
+
+def _masked_state(state: str) -> str:
+    """A conversation state's JSON with each remembered question masked (:func:`mask_personal`)."""
+    from .conversation import ConversationState
+
+    parsed = ConversationState.from_json(state)
+    turns = tuple(dataclasses.replace(t, question=mask_personal(t.question)) for t in parsed.turns)
+    return ConversationState(turns).to_json()
+
+
 # ---------------------------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class StoredTurn:
+    """One restored chat turn: the (masked) question and the answer, or the notice shown instead."""
+
+    turn_id: str
+    question: str
+    answer: Answer | None
+    notice: str | None
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    """A conversation read back from the store: its turns, oldest first, and the state after the last."""
+
+    conversation_id: str
+    turns: tuple[StoredTurn, ...]
+    state: str | None
+
+
 @dataclass(frozen=True)
 class Vote:
     """One stored thumbs vote."""
@@ -330,6 +377,8 @@ class FeedbackStore:
                 removed = conn.execute(delete(tables.questions).where(tables.questions.c.asked_at < cutoff)).rowcount
                 removed += conn.execute(delete(tables.votes).where(tables.votes.c.voted_at < cutoff)).rowcount
                 removed += conn.execute(delete(tables.handoffs).where(tables.handoffs.c.clicked_at < cutoff)).rowcount
+                turns = tables.conversation_turns
+                removed += conn.execute(delete(turns).where(turns.c.asked_at < cutoff)).rowcount
             return int(removed)
 
         removed = self._run("delete expired questions", purge)
@@ -400,6 +449,9 @@ class FeedbackStore:
             conn.execute(delete(tables.votes).where(tables.votes.c.turn_id == turn_id))
         elif op == "handoff":
             conn.execute(insert(tables.handoffs).values(dict(zip(tables.HANDOFF_COLUMNS, row, strict=True))))
+        elif op == "turn":
+            values = dict(zip(tables.TURN_COLUMNS, row, strict=True))
+            db.insert_ignoring_duplicates(conn, tables.conversation_turns, [values])
         else:
             raise KeyError(op)
 
@@ -554,6 +606,61 @@ class FeedbackStore:
             best.id if best else None,
         )
         self._record("record the support handoff", "handoff", row)
+
+    def record_turn(
+        self,
+        conversation_id: str,
+        turn_id: str,
+        question: str,
+        answer: Answer | None = None,
+        notice: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        """Store one chat turn of conversation ``conversation_id`` (see :func:`new_conversation_id`):
+        the question and the remembered questions of ``state`` (the conversation's JSON after the turn)
+        are masked like every stored question; ``answer`` is kept as JSON to be shown again."""
+        if not is_conversation_id(conversation_id):
+            raise ValueError(f"not a conversation id: {conversation_id!r}")
+        self._purge_if_due()
+        row = (
+            conversation_id,
+            turn_id,
+            _iso(self._clock()),
+            mask_personal(question),
+            to_json(answer) if answer is not None else None,
+            notice,
+            _masked_state(state) if state is not None else None,
+        )
+        self._record("record the conversation turn", "turn", row)
+
+    def load_conversation(self, conversation_id: object, limit: int = MAX_RESTORED_TURNS) -> StoredConversation | None:
+        """The stored turns of ``conversation_id`` (its last ``limit``, oldest first) and its latest state;
+        None for a malformed or unknown id, or one whose turns are past the retention period."""
+        if not is_conversation_id(conversation_id):
+            return None
+        params: dict[str, Any] = {"cid": conversation_id, "limit": limit, "cutoff": ""}
+        if self._retention_days is not None:
+            params["cutoff"] = _iso(self._clock() - timedelta(days=self._retention_days))
+        rows = self._query(
+            "read the conversation",
+            "SELECT turn_id, question, answer, notice, state FROM conversation_turns "
+            "WHERE conversation_id = :cid AND asked_at >= :cutoff ORDER BY id DESC LIMIT :limit",
+            params,
+        )
+        if not rows:
+            return None
+        turns = []
+        state = None
+        for turn_id, question, answer_json, notice, turn_state in reversed(rows):
+            answer = None
+            if answer_json is not None:
+                try:
+                    answer = answer_from_dict(json.loads(answer_json))
+                except (ValueError, TypeError, KeyError) as exc:  # an unreadable row is shown as a notice
+                    log.error("stored answer of turn %s unreadable: %s", turn_id, exc)
+            turns.append(StoredTurn(turn_id, question, answer, notice))
+            state = turn_state if turn_state is not None else state
+        return StoredConversation(str(conversation_id), tuple(turns), state)
 
     def handoffs(self) -> list[tuple[str | None, str, str, str | None, str | None]]:
         """Every stored handoff as ``(turn_id, clicked_at, place, question, kind)``, oldest first."""
@@ -762,11 +869,15 @@ __all__ = [
     "EntryVotes",
     "FeedbackStore",
     "FeedbackStoreError",
+    "StoredConversation",
+    "StoredTurn",
     "Summary",
     "UnansweredGroup",
     "Vote",
     "csv_bytes",
     "group_similar",
+    "is_conversation_id",
     "mask_personal",
+    "new_conversation_id",
     "rows_csv",
 ]

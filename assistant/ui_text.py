@@ -54,6 +54,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "contact_support": "联系人工客服",
         "support_after_down": "没有帮到你？可以联系人工客服：",
         "config_error": "聊天助手的配置有误，请联系网站管理员。",
+        "new_conversation": "新对话",
+        "copy": "复制回答",
+        "copied": "已复制",
         # insights page
         "insights_title": "FAQ 洞察",
         "insights_intro": "客户的问题与反馈：FAQ 接下来该补充什么。",
@@ -118,6 +121,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "contact_support": "Contact support",
         "support_after_down": "Not helpful? A person from support can help:",
         "config_error": "The chat is misconfigured. Please tell the site's administrator.",
+        "new_conversation": "New conversation",
+        "copy": "Copy answer",
+        "copied": "Copied",
         # insights page
         "insights_title": "FAQ insights",
         "insights_intro": "What customers ask and how they rate the answers: what to add to the FAQ next.",

@@ -530,3 +530,58 @@ def test_config_keeps_protections_and_no_page_allows_html() -> None:
         assert setting in config
     for page in (ROOT / "app.py", ROOT / "pages" / "insights.py"):
         assert "unsafe_allow_html" not in page.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- conversations
+def test_a_conversation_id_in_the_url_restores_the_turns_and_the_follow_up_state(
+    app: AppTest, engine: Assistant, feedback_db: Path
+) -> None:
+    peak = "高峰期调用 GLM-5，用 100 次相当于消耗多少次额度？"
+    ask(app, peak)
+    value = app.query_params["c"]  # AppTest keeps each parameter as a list of its values
+    cid = value[0] if isinstance(value, list) else value
+    stored = FeedbackStore(feedback_db).load_conversation(cid)
+    assert stored is not None and [t.question for t in stored.turns] == [peak]
+    reloaded = AppTest.from_file(APP, default_timeout=120)  # a new session: what a reload is
+    reloaded.query_params["c"] = cid
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert user_texts(reloaded) == [peak]
+    conversation = engine.conversation()
+    conversation.ask(peak)
+    follow_up = conversation.ask("那非高峰呢")
+    assert follow_up.answer != engine.ask("那非高峰呢").answer  # the follow-up needs the previous turn
+    assert follow_up.answer in reply_markdown(last_reply(ask(reloaded, "那非高峰呢")))
+
+
+def test_new_conversation_clears_the_chat_and_the_state(app: AppTest, engine: Assistant) -> None:
+    ask(app, "高峰期调用 GLM-5，用 100 次相当于消耗多少次额度？")
+    app.button(key="new_conversation").click().run()
+    assert messages(app, "user") == [] and len(messages(app, "assistant")) == 1
+    assert "c" not in app.query_params
+    alone = engine.ask("那非高峰呢")
+    assert alone.answer in reply_markdown(last_reply(ask(app, "那非高峰呢")))  # no previous turn to lean on
+
+
+@pytest.mark.parametrize("bad", ["nope", "x" * 22, "' OR 1=1 --"])
+def test_unknown_or_malformed_conversation_ids_start_fresh(
+    app_paths: AppPaths, feedback_db: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    for name, value in app_paths.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["c"] = bad
+    at.run()
+    assert not at.exception, at.exception
+    assert messages(at, "user") == [] and "c" not in at.query_params
+
+
+def test_a_bad_setting_with_a_conversation_id_still_shows_the_message(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SUPPORT_URL", "javascript:alert(1)")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["c"] = "A" * 22
+    at.run()
+    assert [e.value for e in at.error] == [label("zh", "config_error")]

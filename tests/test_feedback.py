@@ -25,6 +25,7 @@ from assistant.feedback import (
     rows_csv,
 )
 from assistant.models import Answer, Match
+from assistant.store import tables
 
 REFUND = Match("q-refund", "可以退款吗？", "三、管理订阅", 0.91, "kb/faq.md:181")
 RENEW = Match("q-renew", "我的订阅会自动续费吗？", "三、管理订阅", 0.88, "kb/faq.md:159")
@@ -83,7 +84,7 @@ def test_reopening_keeps_the_data(store: FeedbackStore) -> None:
     store.record_question("t1", "可以退款吗", faq(REFUND))
     again = FeedbackStore(store.path, url=store.url)
     assert again.summary().questions == 1
-    assert _column(store, "SELECT version_num FROM alembic_version") == ["0001"]
+    assert _column(store, "SELECT version_num FROM alembic_version") == [tables.HEAD_REVISION]
 
 
 def test_path_comes_from_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

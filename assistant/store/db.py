@@ -225,7 +225,8 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: Iterable[di
 
 
 def copy_store(source_url: str, target_url: str) -> CopyReport:
-    """Copy every question, vote and handoff from ``source_url`` into ``target_url`` (migrated first).
+    """Copy every question, vote, handoff and conversation turn from ``source_url`` into ``target_url``
+    (migrated first).
 
     Idempotent: questions and votes are keyed by turn id; a handoff is added only as many times as
     the source holds it more often than the target. A second run adds nothing."""
@@ -240,6 +241,7 @@ def copy_store(source_url: str, target_url: str) -> CopyReport:
         for table, columns in (
             (tables.questions, tables.QUESTION_COLUMNS),
             (tables.votes, tables.VOTE_COLUMNS),
+            (tables.conversation_turns, tables.TURN_COLUMNS),
         ):
             rows = _rows(source, table, columns)
             source_counts[table.name] = len(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, Float, Index, Integer, MetaData, Table, Text
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 metadata = MetaData()
 
@@ -60,7 +60,25 @@ handoffs = Table(
     Index("handoffs_clicked_at", "clicked_at"),
 )
 
+# The chat's turns per conversation (the ``?c=<id>`` of the page), so a reload restores them: the
+# question (masked), the answer as JSON or the notice shown instead, and the conversation state after it.
+conversation_turns = Table(
+    "conversation_turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", Text, nullable=False),
+    Column("turn_id", Text, nullable=False, unique=True),
+    Column("asked_at", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text),
+    Column("notice", Text),
+    Column("state", Text),
+    Index("conversation_turns_conversation", "conversation_id", "id"),
+    Index("conversation_turns_asked_at", "asked_at"),
+)
+
 # The columns a spooled or copied row carries, in order (``id`` is the target's own).
 QUESTION_COLUMNS = ("turn_id", "asked_at", "question", "language", "kind", "entry_id", "entry_question", "match_score")
 VOTE_COLUMNS = ("turn_id", "voted_at", "question", "language", "kind", "entry_id", "entry_question", "score")
 HANDOFF_COLUMNS = ("turn_id", "clicked_at", "place", "question", "language", "kind", "entry_id")
+TURN_COLUMNS = ("conversation_id", "turn_id", "asked_at", "question", "answer", "notice", "state")
