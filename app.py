@@ -23,7 +23,7 @@ import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
 from assistant.errors import ConfigError
-from assistant.feedback import FeedbackStore, FeedbackStoreError, new_conversation_id
+from assistant.feedback import FeedbackStore, FeedbackStoreError, is_conversation_id, new_conversation_id
 from assistant.index import INDEX_DIRNAME
 from assistant.normalize import detect_language
 from assistant.settings import resolve_settings
@@ -323,6 +323,20 @@ def _page_chrome(lang: str) -> None:
         )
 
 
+def _announce_conversation() -> None:
+    """Tell an embedding page (``examples/widget.js``) the conversation's id, so that reloading the host
+    page reopens this conversation: the chat's own ``?c=`` is lost when the host reloads the iframe.
+    The id is checked against its format; the script is fixed text around it, never customer input."""
+    conversation_id = st.query_params.get("c")
+    value = json.dumps(conversation_id if conversation_id and is_conversation_id(conversation_id) else None)
+    with st.container(height=1, border=False, gap=None):
+        st.html(
+            "<script>if (window.parent !== window) { window.parent.postMessage("
+            f'{{type: "faq-assistant:conversation", id: {value}}}, "*"); }}</script>',
+            unsafe_allow_javascript=True,
+        )
+
+
 def _copy_button(answer: Answer, lang: str) -> None:
     """A button that copies the answer's markdown (the page's script does the copying)."""
     text, copy, done = (html.escape(v, quote=True) for v in (answer.answer, label(lang, "copy"), label(lang, "copied")))
@@ -450,6 +464,8 @@ def main() -> None:
             st.session_state.history = [*st.session_state.history, turn]
             _remember(turn)
             _render_reply(turn, lang)
+
+    _announce_conversation()
 
     # One over the engine's limit: Streamlit cuts longer input to max_chars on the server, and a cut
     # question must reach the engine over the limit, to be refused with its message, never answered.

@@ -36,7 +36,28 @@
     url.searchParams.set("lang", lang);
     url.searchParams.set("theme", theme);
     url.searchParams.set("embed_options", theme + "_theme");
+    var id = conversation();
+    if (id) { url.searchParams.set("c", id); }
     return url.href;
+  }
+
+  // The chat tells us its conversation id (postMessage from the iframe); kept for this tab only, so a
+  // reload of this page reopens the same conversation instead of an empty chat.
+  var CONVERSATION_KEY = "faq-widget-conversation";
+  var CONVERSATION_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+  function conversation() {
+    try {
+      var id = window.sessionStorage.getItem(CONVERSATION_KEY);
+      return id && CONVERSATION_ID.test(id) ? id : null;
+    } catch (e) { return null; }
+  }
+
+  function keepConversation(id) {
+    try {
+      if (id && CONVERSATION_ID.test(id)) { window.sessionStorage.setItem(CONVERSATION_KEY, id); }
+      else { window.sessionStorage.removeItem(CONVERSATION_KEY); }
+    } catch (e) { /* storage blocked */ }
   }
 
   function remembered() {
@@ -123,6 +144,14 @@
       + 'a2 2 0 0 1 1-2zm3 6v2h10V9H7zm0 4v2h7v-2H7z"/></svg>';
     var closeIcon = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3'
       + ' 19.7 2.9 18.3 9.2 12 2.9 5.7 4.3 4.3l6.3 6.3 6.3-6.3z"/></svg>';
+
+    window.addEventListener("message", function (event) {
+      // Only our own iframe, only this message; anything else is ignored.
+      if (event.source !== frame.contentWindow || !event.data || event.data.type !== "faq-assistant:conversation") {
+        return;
+      }
+      keepConversation(typeof event.data.id === "string" ? event.data.id : null);
+    });
 
     function show(open, save) {
       if (open && !frame.getAttribute("src")) { frame.src = address; } // loaded on first open only

@@ -378,3 +378,32 @@ def test_the_bubble_opens_and_closes_the_chat_and_remembers_it(
             page.screenshot(path=str(DOCS / "widget-desktop-closed.png"))
     finally:
         context.close()
+
+
+def test_reloading_the_host_page_reopens_the_same_conversation_in_the_widget(live: Live) -> None:
+    """The chat's ``?c=`` lives in the iframe; widget.js keeps the id it is told (postMessage), per tab."""
+    question = "可以退款吗"
+    expected = _expect_faq(live.engine, question)
+    context = live.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{live.site}/support-page.html?chat={live.server.url}/")
+        page.locator("#faq-widget-launcher").click()
+        chat = page.frame_locator("#faq-chat")
+        chat.locator("textarea").fill(question)
+        chat.locator("textarea").press("Enter")
+        chat.locator('[data-testid="stChatMessage"]').filter(has_text=_marker(expected)).wait_for(timeout=TIMEOUT_MS)
+        deadline = time.monotonic() + 15
+        kept = None
+        while time.monotonic() < deadline and not kept:
+            kept = page.evaluate("() => window.sessionStorage.getItem('faq-widget-conversation')")
+            time.sleep(0.1)
+        assert kept and len(kept) >= 16, kept
+        page.reload()  # the panel was open, so it opens again, now on the kept conversation
+        page.frame_locator("#faq-chat").locator("textarea").wait_for(timeout=TIMEOUT_MS)
+        assert f"c={kept}" in (page.locator("#faq-chat").get_attribute("src") or "")
+        restored = page.frame_locator("#faq-chat").locator('[data-testid="stChatMessage"]')
+        restored.filter(has_text=question).first.wait_for(timeout=TIMEOUT_MS)
+        restored.filter(has_text=_marker(expected)).wait_for(timeout=TIMEOUT_MS)
+    finally:
+        context.close()
