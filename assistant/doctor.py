@@ -211,13 +211,11 @@ def _check_model(report: _Report, settings: Settings) -> Any:
 
 def _check_index(report: _Report, settings: Settings, kb_ok: bool, encoder: Any) -> None:
     from .embedding import model_id_for
-    from .index import INDEX_DIRNAME, TMP_PREFIX, StaleIndex, read_index
+    from .index import StaleIndex, index_layout, read_index
 
-    target = settings.data_dir / INDEX_DIRNAME
-    debris = sorted(p.name for p in settings.data_dir.glob(TMP_PREFIX + "*")) if settings.data_dir.is_dir() else []
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        debris.append(old.name)
+    layout = index_layout(settings.data_dir)  # the index module's own layout: index/, index.old/, .index-*
+    target = layout.current
+    debris = [p.name for p in layout.debris()]
     if debris:
         report.add(
             "index",
