@@ -15,7 +15,7 @@ import numpy as np
 
 from . import compose
 from .decision import Decision, DecisionModel, Evidence, decision_model_for, gather
-from .embedding import Encoder, is_lexical_only, load_encoder, model_id_for
+from .embedding import Encoder, is_lexical_only, is_thread_safe, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
 from .models import Answer, Entry
@@ -68,6 +68,7 @@ class _QueryCap:
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
+        self.thread_safe = is_thread_safe(inner)  # cutting texts adds no shared state
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_queries([t[:MODEL_QUERY_CHARS] for t in texts])
@@ -220,7 +221,9 @@ class Assistant:
         retriever = Retriever(index, query_encoder)
         retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
         try:
-            scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+            scope, topics = scope_retriever(
+                settings.kb_dir, query_encoder, settings.data_dir, index.manifest, settings.build_workers
+            )
         except KnowledgeBaseError as exc:
             if not last_good:
                 raise
@@ -505,7 +508,7 @@ def build(progress: Progress | None = None, only_if_stale: bool = False, **setti
     else:
         index = build_index(resolved.kb_dir, resolved.data_dir, encoder, progress, workers=resolved.build_workers)
     # Embed the out-of-scope topics now too (and check their file), so the first question doesn't pay for it.
-    scope_retriever(resolved.kb_dir, _QueryCap(encoder), resolved.data_dir, index.manifest)
+    scope_retriever(resolved.kb_dir, _QueryCap(encoder), resolved.data_dir, index.manifest, resolved.build_workers)
     return index.manifest
 
 
