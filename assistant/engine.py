@@ -15,7 +15,7 @@ import numpy as np
 
 from . import compose
 from .decision import Decision, DecisionModel, Evidence, decision_model_for, gather
-from .embedding import Encoder, is_lexical_only, load_encoder, model_id_for
+from .embedding import Encoder, is_lexical_only, is_thread_safe, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
 from .models import Answer, Entry
@@ -68,6 +68,7 @@ class _QueryCap:
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
+        self.thread_safe = is_thread_safe(inner)  # cutting texts adds no shared state
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_queries([t[:MODEL_QUERY_CHARS] for t in texts])
@@ -194,7 +195,14 @@ class Assistant:
         try:
             if encoder is not None:
                 enc = encoder
-                index = load_or_build(settings.kb_dir, settings.data_dir, lambda: enc, enc.model_id, progress)
+                index = load_or_build(
+                    settings.kb_dir,
+                    settings.data_dir,
+                    lambda: enc,
+                    enc.model_id,
+                    progress,
+                    workers=settings.build_workers,
+                )
             else:
                 index = _lexical_only_index(settings)
         except KnowledgeBaseError as exc:
@@ -213,7 +221,9 @@ class Assistant:
         retriever = Retriever(index, query_encoder)
         retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
         try:
-            scope, topics = scope_retriever(settings.kb_dir, query_encoder, settings.data_dir, index.manifest)
+            scope, topics = scope_retriever(
+                settings.kb_dir, query_encoder, settings.data_dir, index.manifest, settings.build_workers
+            )
         except KnowledgeBaseError as exc:
             if not last_good:
                 raise
@@ -444,13 +454,14 @@ def _last_good_index(settings: Settings, encoder: Encoder | None) -> LoadedIndex
     """The index stored in ``data/``, not compared with the (broken) KB, or None when there is none.
 
     Without a model (degraded or ``none``) its entries are used for lexical matching."""
-    from .index import INDEX_DIRNAME, StaleIndex, read_index
+    from .index import StaleIndex, index_layout, read_index
 
     model_id = encoder.model_id if encoder is not None else None
     if model_id is None:
-        for folder in (INDEX_DIRNAME, INDEX_DIRNAME + ".old"):
+        layout = index_layout(settings.data_dir)
+        for folder in (layout.current, layout.old):
             try:
-                raw = json.loads((settings.data_dir / folder / "manifest.json").read_text(encoding="utf-8"))
+                raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
                 model_id = str(raw["model_id"])
                 break
             except (OSError, ValueError, KeyError, TypeError):
@@ -486,12 +497,18 @@ def build(progress: Progress | None = None, only_if_stale: bool = False, **setti
     encoder = load_encoder(resolved.embedding_model, resolved.data_dir / "cache")
     if only_if_stale:
         index = load_or_build(
-            resolved.kb_dir, resolved.data_dir, lambda: encoder, encoder.model_id, progress, must_persist=True
+            resolved.kb_dir,
+            resolved.data_dir,
+            lambda: encoder,
+            encoder.model_id,
+            progress,
+            must_persist=True,
+            workers=resolved.build_workers,
         )
     else:
-        index = build_index(resolved.kb_dir, resolved.data_dir, encoder, progress)
+        index = build_index(resolved.kb_dir, resolved.data_dir, encoder, progress, workers=resolved.build_workers)
     # Embed the out-of-scope topics now too (and check their file), so the first question doesn't pay for it.
-    scope_retriever(resolved.kb_dir, _QueryCap(encoder), resolved.data_dir, index.manifest)
+    scope_retriever(resolved.kb_dir, _QueryCap(encoder), resolved.data_dir, index.manifest, resolved.build_workers)
     return index.manifest
 
 

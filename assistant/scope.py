@@ -90,7 +90,9 @@ def topic_entries(topics: tuple[Topic, ...]) -> tuple[Entry, ...]:
     )
 
 
-def topic_index(entries: tuple[Entry, ...], encoder: Encoder | None, data_dir: Path, like: Manifest) -> LoadedIndex:
+def topic_index(
+    entries: tuple[Entry, ...], encoder: Encoder | None, data_dir: Path, like: Manifest, workers: int = 1
+) -> LoadedIndex:
     """An in-memory index of the topic examples (no answer passages), on the FAQ index's score floors.
 
     Vectors come from a cache of their own (``data/scope/``), so starting costs no encoding once
@@ -106,7 +108,7 @@ def topic_index(entries: tuple[Entry, ...], encoder: Encoder | None, data_dir: P
     if encoder is not None and texts:
         cache = EmbeddingCache(data_dir / "scope", encoder.model_id)
         as_query = [True] * len(texts)
-        vectors = cache.embed(encoder, texts, as_query, None)
+        vectors = cache.embed(encoder, texts, as_query, None, workers=workers)
         cache.save(texts, as_query)
         faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     manifest = dataclasses.replace(
@@ -116,12 +118,13 @@ def topic_index(entries: tuple[Entry, ...], encoder: Encoder | None, data_dir: P
 
 
 def scope_retriever(
-    kb_dir: Path, encoder: Encoder | None, data_dir: Path, like: Manifest
+    kb_dir: Path, encoder: Encoder | None, data_dir: Path, like: Manifest, workers: int = 1
 ) -> tuple[Retriever | None, dict[str, Topic]]:
-    """The retriever over the out-of-scope topics of ``kb_dir`` (``None`` without topics) and the topics by id."""
+    """The retriever over the out-of-scope topics of ``kb_dir`` (``None`` without topics) and the topics by id
+    (their examples embedded on ``workers`` threads when not cached yet)."""
     topics = load_topics(kb_dir)
     if not topics:
         return None, {}
     entries = topic_entries(topics)
-    index = topic_index(entries, encoder, data_dir, like)
+    index = topic_index(entries, encoder, data_dir, like, workers)
     return Retriever(index, encoder), {e.id: t for e, t in zip(entries, topics)}

@@ -37,6 +37,7 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "cors_origins": ("ASSISTANT_CORS_ORIGINS", "", str),  # comma-separated origins; empty: no cross-origin access
     "rate_limit": ("ASSISTANT_RATE_LIMIT", 120, int),  # requests per minute per client address; 0: no limit
     "max_body_bytes": ("ASSISTANT_MAX_BODY_BYTES", 65536, int),  # larger request bodies get 413
+    "build_workers": ("ASSISTANT_BUILD_WORKERS", None, int),  # None: os.cpu_count(); threads embedding a build
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -84,6 +85,7 @@ class Settings:
     rate_limit: int = 120
     max_body_bytes: int = 65536
     database_url: str | None = None
+    build_workers: int = 1
 
     @property
     def store_url(self) -> str:
@@ -116,6 +118,8 @@ def resolve_settings(**explicit: Any) -> Settings:
         values[name] = _convert(name, source, raw, kind)
     if values["feedback_db"] is None:
         values["feedback_db"] = values["data_dir"] / "feedback.sqlite3"
+    if values["build_workers"] is None:
+        values["build_workers"] = os.cpu_count() or 1
     _check(values, sources)
     return Settings(**values)
 
@@ -133,6 +137,8 @@ def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
         fail("max_question_chars", "must be positive")
     if values["rate_limit"] < 0:
         fail("rate_limit", "must be 0 (no limit) or a positive number of requests per minute")
+    if values["build_workers"] < 1:
+        fail("build_workers", "must be at least 1 (threads embedding an index build; unset it for one per core)")
     if values["max_body_bytes"] < 1024:
         fail("max_body_bytes", "must be at least 1024 bytes")
     threshold = values["threshold"]

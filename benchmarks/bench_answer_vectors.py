@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(source / "cache", target / "cache")
     build = (
         "import sys; sys.path.insert(0, 'benchmarks'); import common; from pathlib import Path;"
-        "import assistant.index as I; from assistant.embedding import load_encoder;"
+        "import assistant.index.builder as I; from assistant.embedding import load_encoder;"
         "I.ANSWER_VECTORS_UP_TO = 0;"
         f"I.build_index(Path('{folder / 'kb'}'), Path('{target}'), load_encoder('{args.model}'))"
     )

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import index as index_module
 from assistant import retrieval
 from assistant.index import HNSW_EF_SEARCH, LoadedIndex, build_index
+from assistant.index import builder as index_module
 from assistant.lexical import LexicalIndex
 from assistant.normalize import tokenize
 from assistant.retrieval import Retriever, Scored, Weights
