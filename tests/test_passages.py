@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import index as index_module
 from assistant.index import (
     FIELD_ANSWER,
     MAX_PASSAGES,
@@ -22,6 +21,7 @@ from assistant.index import (
     read_index,
     search_units,
 )
+from assistant.index import builder as index_module
 from assistant.models import Entry
 from assistant.retrieval import Retriever, Weights
 from tests.conftest import HashingEncoder, write_kb
