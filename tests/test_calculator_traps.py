@@ -79,6 +79,8 @@ RIGHT = [
     # a second zone is the one the answer is wanted in; a region that has one zone is read as it
     ("quota used at 09:00 UTC, when does it come back in Beijing time?", "22:00"),
     ("I'm on the US east coast, 5pm on 2026-01-20, sent 4 GLM-5 prompts, how much quota?", 8),
+    ("赠金比例是 10%，好友实付 200 元，我能拿多少赠金", 20),  # 比例 is a ratio, not a comparison
+    ("比如好友实付 80 元，赠金是多少", 8),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.

@@ -82,7 +82,8 @@ _RAW: Mapping[str, str] = {
     # Comparing two cases ("how many fewer than with GLM-4.7", "比 Lite 多多少"): only a rule that computes the
     # difference may answer it.
     "compare": r"\bthan\b|\bcompared (?:to|with)\b|\bvs\.?(?=\s)|\bversus\b|\binstead of\b|相比|对比|而不是|"
-    r"比(?=[^，。？?]{0,20}(?:多|少|贵|便宜|划算))",
+    # "比…多/少" compares; 比例 (a ratio) and 比如 (for example) do not, nor the question word 多少.
+    r"比(?!例|如|率|方说)(?=[^，。？?]{0,20}(?:多(?!少)|(?<!多)少|贵|便宜|划算))",
     "total": r"一共|总共|合计|总计|加起来|\btotal\b|\baltogether\b|\bin all\b|\bcombined\b|\bsum\b",
     # --- subscription dates --------------------------------------------------------------------------
     "cancel": r"取消|退订|关闭自动续费|关掉自动续费|停止续费|停止自动续费|\bcancel\w*|\bunsubscribe\b|"
