@@ -57,6 +57,9 @@ _SUM = re.compile(
 )
 # "两次", "both", "them": the two things a sum adds.
 _BOTH = re.compile(r"两|二者|俩|\b(?:both|them|those|these|two)\b", re.IGNORECASE)
+# A pointing follow-up this short overrides even a confident reading of itself alone: it is a fragment.
+FRAGMENT_CHARS = 10
+FRAGMENT_WORDS = 5
 # Words that point back at the previous turn: a short message holding one leans on it.
 _POINTER = re.compile(
     r"^(?:那|那么)|呢|它|这个|那个|这些|那些|以后|之后|然后|在哪|哪里|"
@@ -396,12 +399,39 @@ class Conversation:
                     answer = self.assistant.ask(rewritten)
                     if _computed(answer):
                         return answer, rewritten, "slot"
-        if ((alone.kind == "no_answer" and alone.error is None) or alone.best_guess) and points_back(text):
+        if points_back(text) and alone.error is None:
             combined = f"{last.question} {text}"
-            answer = self.assistant.ask(combined)
-            if answer.kind == "faq" and not answer.best_guess and answer.confidence is not None:
-                return answer, combined, "context"
+            in_context = self._in_context(alone, text, combined, last)
+            if in_context is not None:
+                return in_context, combined, "context"
         return alone, text, "alone"
+
+    def _in_context(self, alone: Answer, text: str, combined: str, last: Turn) -> Answer | None:
+        """The answer to a pointing follow-up read with the previous question, or None to answer it alone.
+
+        A follow-up that points back asks something *new* about the previous topic, so the entry the
+        previous turn answered is passed over ("赠金什么时候到账" → "到账以后在哪里看" wants where to see
+        the credit, not when it arrives again). The context reading is kept when the message alone was
+        refused or a guess, or when its confident answer is none of the context reading's candidates
+        (then it matched words of the fragment, not the thread); otherwise the message alone stands.
+        """
+        answered = _confident(alone)
+        before = set(last.entries[:1]) if last.kind == "faq" else set()
+        if answered and (not _fragment(text) or (alone.matches and alone.matches[0].id in before)):
+            return None  # a whole question, or the same entry asked again in other words: it stands alone
+        context = self.assistant.ask(combined)
+        if not _confident(context):
+            return None
+        others = [m for m in context.matches if m.id not in before]
+        if not others:
+            return None
+        if answered and alone.matches and alone.matches[0].id in {m.id for m in others}:
+            return None  # the message alone agrees with the thread: keep its own reading
+        pick = others[0]
+        if pick.id == context.matches[0].id:
+            return context
+        chosen = self.assistant.ask(pick.question)  # the runner-up, answered in its own words
+        return chosen if _confident(chosen) and chosen.matches and chosen.matches[0].id == pick.id else None
 
     def _sum(self) -> Answer | None:
         """The sum of the last two computed numbers of one unit, with the step; None when there are not two."""
@@ -466,6 +496,18 @@ _UNIT_WORDS = {
     "model_calls": {"zh": "次模型调用", "en": "model calls"},
     "calls": {"zh": "次", "en": "calls"},
 }
+
+
+def _fragment(text: str) -> bool:
+    """A message too short to be a question of its own ("到账以后在哪里看", "and where is it?")."""
+    if _CJK.search(text):
+        return len(_CJK.findall(text)) <= FRAGMENT_CHARS
+    return len(_WORD.findall(text)) <= FRAGMENT_WORDS
+
+
+def _confident(answer: Answer) -> bool:
+    """An FAQ answer the decision model stands behind (not refused, not a best guess)."""
+    return answer.kind == "faq" and answer.error is None and not answer.best_guess and answer.confidence is not None
 
 
 def _computed(answer: Answer) -> bool:
