@@ -14,7 +14,8 @@ import streamlit as st
 
 from assistant import ui_text
 from assistant.errors import ConfigError
-from assistant.feedback import FeedbackStore, FeedbackStoreError, csv_bytes, rows_csv
+from assistant.feedback import FeedbackStore, FeedbackStoreError
+from assistant.insights import csv_bytes, rows_csv
 from assistant.settings import resolve_settings
 from assistant.ui_text import label
 
