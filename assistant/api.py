@@ -94,6 +94,7 @@ class AnswerOut(BaseModel):
     entry_md: str | None
     confidence: float | None
     best_guess: bool
+    highlights: list[str]
     conversation: dict[str, Any] | None = Field(
         default=None, description="the conversation state after this turn (only when a state was sent)"
     )

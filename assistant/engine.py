@@ -302,7 +302,7 @@ class Assistant:
             answer = engine.calculator.try_answer(text, language=language, now=self._clock())
         if answer is None:
             evidence = gather(engine.retriever, engine.scope, text)
-            answer = self._compose(evidence, engine.decision.decide(evidence, self.settings.threshold), language)
+            answer = self._compose(evidence, engine.decision.decide(evidence, self.settings.threshold), language, text)
         if self.degraded and not answer.degraded:
             answer = _mark_degraded(answer)
         answer = answer.with_latency((time.perf_counter() - started) * 1000)
@@ -346,7 +346,7 @@ class Assistant:
         evidence = gather(engine.retriever, engine.scope, self.validate(question))
         return evidence, engine.decision.decide(evidence, self.settings.threshold)
 
-    def _compose(self, evidence: Evidence, decision: Decision, language: str) -> Answer:
+    def _compose(self, evidence: Evidence, decision: Decision, language: str, question: str | None = None) -> Answer:
         ranked = list(evidence.ranked)
         if decision.verdict == "refuse":
             topic = self._engine.topics.get(decision.topic_id or "")
@@ -361,6 +361,7 @@ class Assistant:
             self.degraded,
             confidence=decision.confidence,
             best_guess=decision.verdict == "guess",
+            question=question,
         )
 
     # ----------------------------------------------------------------- KB watching

@@ -67,6 +67,7 @@ class Answer:
     entry_md: str | None = None  # the cited FAQ answer as markdown (faq answers only)
     confidence: float | None = None  # the decision model's confidence that the entry answers it (faq / no_answer)
     best_guess: bool = False  # a faq answer given as "I think you mean", below the confident band
+    highlights: tuple[str, ...] = ()  # the sentence(s) of a long entry that answer the question, shown first
 
     def with_latency(self, latency_ms: float) -> Answer:
         return dataclasses.replace(self, latency_ms=round(latency_ms, 2))

@@ -16,6 +16,7 @@ from tests.conftest import REAL_KB, ROOT, write_kb
 JSON_FIELDS = {
     "confidence",
     "best_guess",
+    "highlights",
     "kind",
     "answer",
     "matches",

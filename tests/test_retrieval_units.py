@@ -232,3 +232,34 @@ def test_opening_words_carry_no_content(text: str, stripped: str) -> None:
     from assistant.normalize import strip_opening
 
     assert strip_opening(text) == stripped
+
+
+LONG_ANSWER = (
+    "订阅服务按月计费。到期前会自动续费，续费日期为每月的订阅日。"
+    "如需取消自动续费，请在个人中心的订阅管理页面关闭自动续费开关，关闭后当前周期仍可使用。"
+    "续费失败时系统会在三天内重试。套餐的额度在每个周期开始时重置。如有其他问题请联系客服。"
+    "升级套餐时，新套餐立即生效，差价按剩余天数折算。降级会在下一个周期生效，当前周期不受影响。"
+    "团队版需要单独购买，个人套餐不能多人共用，共享账号可能导致账号被限制使用。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("怎么关闭自动续费", ("如需取消自动续费，请在个人中心的订阅管理页面关闭自动续费开关，关闭后当前周期仍可使用。",)),  # noqa: E501
+        ("续费失败会重试吗", ("续费失败时系统会在三天内重试。",)),
+        ("how do I get an invoice", ()),  # no sentence holds the question's terms
+    ],
+)
+def test_key_sentences_are_the_entrys_own_words_that_hold_the_question(
+    question: str, expected: tuple[str, ...]
+) -> None:
+    from assistant.compose import key_sentences
+
+    assert key_sentences(question, LONG_ANSWER) == expected
+
+
+def test_a_short_answer_has_no_key_sentence() -> None:
+    from assistant.compose import key_sentences
+
+    assert key_sentences("怎么关闭自动续费", "在订阅管理页面关闭自动续费开关即可。") == ()
