@@ -100,8 +100,14 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
     if isinstance(value, list):
         value = (value[0], value[1])
     fields = {f.name for f in dataclasses.fields(Answer)}
-    rest = {k: v for k, v in data.items() if k in fields and k not in ("matches", "value", "steps")}
-    return Answer(matches=matches, value=value, steps=tuple(data.get("steps", ())), **rest)
+    rest = {k: v for k, v in data.items() if k in fields and k not in ("matches", "value", "steps", "highlights")}
+    return Answer(
+        matches=matches,
+        value=value,
+        steps=tuple(data.get("steps", ())),
+        highlights=tuple(data.get("highlights", ())),
+        **rest,
+    )
 
 
 __all__ = ["Answer", "AnswerKind", "Entry", "Match", "Value", "answer_from_dict", "to_dict", "to_json"]
