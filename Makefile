@@ -12,7 +12,18 @@ FAST_TESTS := tests/test_retrieval_units.py tests/test_settings.py tests/test_su
 	tests/test_parsing_glm_pin.py tests/test_calculator_parsing.py tests/test_calculator_facts.py \
 	tests/test_calculator.py tests/test_calculator_traps.py tests/test_feedback.py tests/test_index.py
 
-.PHONY: run test check install install-dev index lint bench clean
+.PHONY: run test check install install-dev system-deps index lint bench clean
+
+# What the browser and deployment tests need from Debian (Chromium, CJK fonts, HAProxy), installed
+# when `make test` runs as root on a machine without them; otherwise those tests say why they skip.
+system-deps:
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  if ! command -v chromium >/dev/null 2>&1 || ! command -v haproxy >/dev/null 2>&1 \
+	      || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk haproxy >/dev/null; \
+	  fi; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +52,7 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: install-dev lint
+test: system-deps install-dev lint
 	$(PY) -m pytest
 
 check: install-dev lint
