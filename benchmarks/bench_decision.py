@@ -24,6 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from common import score_labelled
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 DATA = ROOT / "benchmarks" / "data"
@@ -50,31 +52,7 @@ def _sets() -> list[tuple[str, Path, dict[str, str]]]:
 
 def score(path: Path, env: dict[str, str]) -> dict[str, object]:
     """Group -> [right, total] for one labelled set, through the CLI."""
-    import os
-
-    sys.path.insert(0, str(EVAL))
-    from score import group, judge  # the shared scorer's own judgement
-
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    stdin = "".join(r["q"].replace("\n", " ") + "\n" for r in rows)
-    proc = subprocess.run(
-        [PYTHON, "-m", "assistant", "ask", "--json", "--batch", "-"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=False,
-    )
-    replies = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    if len(replies) != len(rows):
-        raise SystemExit(f"{path}: {len(replies)} replies for {len(rows)} questions\n{proc.stderr[-2000:]}")
-    groups: dict[str, list[int]] = {}
-    for row, reply in zip(rows, replies):
-        g = groups.setdefault(group(row), [0, 0])
-        g[0] += judge(row, reply)
-        g[1] += 1
-    return {k: {"right": v[0], "total": v[1], "rate": round(v[0] / v[1], 4)} for k, v in sorted(groups.items())}
+    return dict(score_labelled(path, env, ROOT, PYTHON)[0])
 
 
 def latency(tree: Path, data_dir: Path) -> dict[str, float]:

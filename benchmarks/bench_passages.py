@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from common import score_labelled
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
@@ -58,32 +59,8 @@ def _data_dir(tmp: Path, label: str, kb: Path | None) -> Path:
 
 def run(tree: Path, path: Path, kb: Path | None, data_dir: Path) -> tuple[dict[str, dict[str, float]], list[dict]]:
     """Group -> right/total/rate for one labelled set through ``tree``'s CLI, and the replies."""
-    sys.path.insert(0, str(EVAL))
-    from score import group, judge  # the shared scorer's own judgement
-
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    stdin = "".join(r["q"].replace("\n", " ") + "\n" for r in rows)
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    env["ASSISTANT_KB_DIR"] = str(kb if kb is not None else tree / "kb")
-    proc = subprocess.run(
-        [PYTHON, "-m", "assistant", "ask", "--json", "--batch", "-"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tree,
-        env=env,
-        check=False,
-    )
-    replies = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    if len(replies) != len(rows):
-        raise SystemExit(f"{path}: {len(replies)} replies for {len(rows)} questions\n{proc.stderr[-2000:]}")
-    groups: dict[str, list[int]] = {}
-    for row, reply in zip(rows, replies):
-        g = groups.setdefault(group(row), [0, 0])
-        g[0] += judge(row, reply)
-        g[1] += 1
-    result = {k: {"right": v[0], "total": v[1], "rate": round(v[0] / v[1], 4)} for k, v in sorted(groups.items())}
-    return result, [{"row": r, "reply": p} for r, p in zip(rows, replies)]
+    env = {"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_KB_DIR": str(kb if kb is not None else tree / "kb")}
+    return score_labelled(path, env, tree, PYTHON)
 
 
 def main(argv: list[str] | None = None) -> int:

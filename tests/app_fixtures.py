@@ -21,9 +21,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Every browser test module's marks: skipped, loudly, only when Debian's Chromium is missing.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"BROWSER TESTS DID NOT RUN: {CHROMIUM} is missing. Install Debian's chromium "
+        "(apt-get install -y chromium) to run them; never let Playwright download a browser.",
+    ),
+]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

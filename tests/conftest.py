@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import zlib
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +251,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+class Clock:
+    """A settable clock, so questions and turns can be placed on chosen days."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))

@@ -28,6 +28,7 @@ from assistant import Answer, compose
 from assistant.engine import Assistant
 from assistant.ui_text import label
 from tests.app_fixtures import (
+    BROWSER_MARKS,
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -38,14 +39,7 @@ from tests.app_fixtures import (
     streamlit_server,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"BROWSER TESTS DID NOT RUN: {CHROMIUM} is missing. Install Debian's chromium "
-        "(apt-get install -y chromium) to run them; never let Playwright download a browser.",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 TIMINGS = ROOT / "data" / "browser_timings.json"
 SCREENSHOT = ROOT / "data" / "browser-embedded-chat.png"

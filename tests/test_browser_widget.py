@@ -28,16 +28,17 @@ from assistant import Answer
 from assistant.engine import Assistant
 from assistant.feedback import new_conversation_id
 from assistant.ui_text import label
-from tests.app_fixtures import CHROMIUM, CHROMIUM_ARGS, ROOT, app_environment, build_index, streamlit_server
+from tests.app_fixtures import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    app_environment,
+    build_index,
+    streamlit_server,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"BROWSER TESTS DID NOT RUN: {CHROMIUM} is missing. Install Debian's chromium "
-        "(apt-get install -y chromium) to run them; never let Playwright download a browser.",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 AXE_VERSION = "4.14.1"
 AXE_FILE = ROOT / "data" / f"axe-core-{AXE_VERSION}" / "axe.min.js"

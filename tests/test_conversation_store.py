@@ -5,7 +5,7 @@ ids give nothing; personal data is masked; retention deletes old turns; `db copy
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,23 +14,9 @@ from assistant.conversation import ConversationState, Turn
 from assistant.feedback import FeedbackStore, is_conversation_id, new_conversation_id
 from assistant.models import Answer, Match
 from assistant.store import db
+from tests.conftest import Clock
 
 PEAK = Match("q-glm5", "GLM-5 的调用如何计费？", "二、用量", 0.9, "kb/faq.md:88")
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
 
 def _store(url: str, tmp_path: Path, clock: Clock, retention_days: int | None = None) -> FeedbackStore:

@@ -26,6 +26,7 @@ from assistant.feedback import (
 )
 from assistant.models import Answer, Match
 from assistant.store import tables
+from tests.conftest import Clock
 
 REFUND = Match("q-refund", "可以退款吗？", "三、管理订阅", 0.91, "kb/faq.md:181")
 RENEW = Match("q-renew", "我的订阅会自动续费吗？", "三、管理订阅", 0.88, "kb/faq.md:159")
@@ -37,21 +38,6 @@ def faq(match: Match, language: str = "zh") -> Answer:
 
 def no_answer(language: str = "zh") -> Answer:
     return Answer(kind="no_answer", answer="not covered", matches=(REFUND, RENEW), language=language)
-
-
-class Clock:
-    """A settable clock, so questions can be placed on chosen days."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
