@@ -186,7 +186,7 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         ask = msg("ask_price") if (deductions or factors) else msg("ask_paid", rate=rate)
         return NeedInput("referral_credit", ask, entry)
     steps: list[Msg] = []
-    unknown = [b for b in bases if _money_role(q, b) is None]
+    unknown = [amount for amount, role in roles if role is None]
     if paid and unknown:
         # "one paid 49, the other 99" / "had paid 100 instead of 80": an amount of no stated role beside a
         # payment is another payment, not a price the payment explains. Added up when a total is asked.
