@@ -12,7 +12,7 @@ from .common import is_mcp, moment_used
 from .facts import Facts
 from .moments import find_moment, iso, show, zone_note
 from .numbers import small_int
-from .outcomes import Computed, Msg, NeedInput, Outcome, Refusal, msg
+from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
 
@@ -167,6 +167,10 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if not moment.time_given:
         return None
     hours = facts.number("quota_refresh_hours")
+    if q.has("hit_limit"):
+        # The 5-hour quota is rolling: each request's quota comes back 5 hours after that request, so the time
+        # the limit was reached gives no refresh time. Say so, and ask when the requests were sent.
+        return Explained("quota_refresh", msg("explain_rolling", hours=hours, time=q.times[0].text.strip()), entry)
     back = moment.at + timedelta(hours=int(hours))
     notes = [zone_note(moment), msg("note_rolling_window", hours=hours)]
     # "used at 10:00 UTC, when is it back in Beijing time?": a second zone is the one the answer is wanted in.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from ..models import Value
+from ..models import Entry, Value
 from .common import ask_time, first_problem, model_calls, moment_used, only_plan, plain_number, quota_window, restated
 from .facts import Facts
 from .moments import PeakStatus, find_moment, home_zone, iso, multiplier, peak_status, peak_window_text
@@ -123,7 +123,11 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     entry = facts.entry("peak_window")
     moment = find_moment(q, facts, now)
     if isinstance(moment, Msg):
-        return Refusal("peak_check", moment, entry)
+        # "Is 5pm IST peak?": a zone that could be several is fine when every reading gives one verdict.
+        status = peak_status(q, facts, now) if q.times else None
+        if not isinstance(status, PeakStatus):
+            return Refusal("peak_check", status if isinstance(status, Msg) else moment, entry)
+        return _peak_answer(q, facts, status, q.times[0].text.strip(), entry)
     if moment is None or not moment.time_given:
         return None
     status = peak_status(q, facts, now) if not moment.from_clock else None
@@ -145,6 +149,11 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         )
     if isinstance(status, Msg):
         return Refusal("peak_check", status, entry)
+    return _peak_answer(q, facts, status, iso(moment.at, True), entry)
+
+
+def _peak_answer(q: Query, facts: Facts, status: PeakStatus, when: str, entry: Entry) -> Computed:
+    """Yes or no to "is this peak?" (or "is this off-peak?"), from the peak status of the time asked about."""
     asks_offpeak = q.has("offpeak") and not q.has("peak")
     answer = (not status.peak) if asks_offpeak else status.peak
     return Computed(
@@ -156,7 +165,7 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("note_multipliers", peak=multiplier(facts, True), off=multiplier(facts, False)),),
         (entry,),
         moment_used(q),
-        (("time", iso(moment.at, True)), ("peak", status.peak)),
+        (("time", when), ("peak", status.peak)),
     )
 
 

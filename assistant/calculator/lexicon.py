@@ -106,6 +106,10 @@ _RAW: Mapping[str, str] = {
     "ordered": r"下单|订阅|购买|开通|买的|买了|\border\w*|\bsubscrib\w*|\bbought\b|\bpurchas\w*|\bsigned up\b",
     "refresh": r"恢复|刷新|重置|回来|回满|可以再用|重新可用|又能用|\bcomes? back\b|\brefresh\w*|\breset\w*|\brestor\w*|"
     r"\breplenish\w*|\bavailable again\b|\brecover\w*|\b(?:is|be|it|it's|quota) back\b|\brefill\w*",
+    # Reaching the 5-hour limit at a time: with a rolling window that time says nothing about when quota returns.
+    "hit_limit": r"达到上限|到达上限|到了上限|触发上限|触发限额|触顶|额度耗尽|超限|限额满|额度满了|"
+    r"\b(?:hit|hitting|reached|reach|reaching|maxed out|exhausted|hit up against) (?:my |the |our )?"
+    r"(?:\w+[\s-]?){0,2}(?:limit|cap|quota)\b|\bran out\b|\brun out of\b|\bmaxed out\b|\brate[\s-]limited\b",
     # "returns" means "comes back" only when said of quota ("quota used at 11am returns at what time").
     "returns": r"\breturn(?:s|ed)?\b|返还|归还",
     # --- plans, quotas, MCP --------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def _plan(name: str) -> str:
 
 
 def _window(window: str, lang: Language) -> str:
-    names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week")}
+    names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week"), "month": ("每月", "per month")}
     return _pick(lang, *names.get(window, (window, window)))
 
 
@@ -65,6 +65,60 @@ def _basis(a: Mapping[str, Any], lang: Language) -> str:
         return f"{lead}{a['time']}（{a['zone']}）{converted}{assumed}，{where}；高峰期为每日 {a['window']}。"
     lead = "It is now " if a.get("_clock") else ""
     return f"{lead}{a['time']} ({a['zone']}){converted}{assumed} is {where}; the peak window is {a['window']} daily."
+
+
+def _basis_readings(a: Mapping[str, Any], lang: Language) -> str:
+    """Every reading of an ambiguous zone (or of an undated time under daylight saving) gives one verdict."""
+    sep = "、" if lang == "zh" else ", "
+    times = sep.join(f"{t} {a['home']}" for t in a["times"])
+    where = _pick(
+        lang,
+        "都在高峰期内" if a["inside"] else "都不在高峰期内（非高峰期）",
+        "inside the peak window" if a["inside"] else "outside the peak window (off-peak)",
+    )
+    if a["kind"] == "zone":
+        return _pick(
+            lang,
+            f"“{a['text']}”可能指多个时区；逐一换算为 {times}，{where}，结果相同；高峰期为每日 {a['window']}。",
+            f"“{a['text']}” can mean several time zones; converted, that is {times}, {where} in every case, so "
+            f"the result is the same. The peak window is {a['window']} daily.",
+        )
+    return _pick(
+        lang,
+        f"未写日期，{a['text']} 有夏令时：换算为 {times}（冬令时/夏令时），{where}；高峰期为每日 {a['window']}。",
+        f"No date given and {a['text']} has daylight saving: that is {times} (winter/summer time), {where} "
+        f"either way. The peak window is {a['window']} daily.",
+    )
+
+
+def _readings_list(a: Mapping[str, Any], lang: Language) -> str:
+    parts = []
+    for at, peak in a["readings"]:
+        when = _pick(lang, "高峰期" if peak else "非高峰期", "peak" if peak else "off-peak")
+        parts.append(f"{at}（{when}）" if lang == "zh" else f"{at} ({when})")
+    return "、".join(parts) if lang == "zh" else ", ".join(parts)
+
+
+def _ask_zone_readings(a: Mapping[str, Any], lang: Language) -> str:
+    listed = _readings_list(a, lang)
+    return _pick(
+        lang,
+        f"“{a['text']}”可能指多个时区，换算为 {a['home']} 分别是 {listed}，高峰期与非高峰期的倍率不同。"
+        "为避免算错，请告诉我具体时区（城市名或 UTC±小时）。",
+        f"“{a['text']}” can mean several time zones; in {a['home']} that is {listed}, and peak and off-peak count "
+        "differently. Which zone do you mean (a city or UTC±hours)?",
+    )
+
+
+def _ask_dst_date(a: Mapping[str, Any], lang: Language) -> str:
+    listed = _readings_list(a, lang)
+    return _pick(
+        lang,
+        f"{a['text']} 有夏令时，未写日期时换算为 {a['home']} 可能是 {listed}，高峰期与非高峰期的倍率不同。"
+        "请告诉我是哪一天（例如 2026-07-15）。",
+        f"{a['text']} has daylight saving, so without a date that time is {listed} in {a['home']}, and peak and "
+        "off-peak count differently. On which date was it (e.g. 2026-07-15)?",
+    )
 
 
 def _basis_clock(a: Mapping[str, Any], lang: Language) -> str:
@@ -197,6 +251,9 @@ def _f_cut(a: Mapping[str, Any], lang: Language) -> str:
 _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_time": _basis,
     "basis_clock": _basis_clock,
+    "basis_readings": _basis_readings,
+    "ask_zone_readings": _ask_zone_readings,
+    "ask_dst_date": _ask_dst_date,
     "step_cash": _step_cash,
     "step_left": _step_left,
     "step_calls": _step_calls,
@@ -473,6 +530,22 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "每 5 小时额度为动态刷新：每次请求消耗的额度在 {hours} 小时后恢复。",
         "The 5-hour quota is rolling: each request's quota comes back {hours} hours after it was used.",
     ),
+    "explain_rolling": (
+        "每 5 小时额度是动态刷新的：每次请求消耗的额度在该请求 {hours} 小时后各自恢复，并不是在达到上限后统一重置，"
+        "所以从达到上限的时间（{time}）推不出恢复时间。最早恢复的是这 {hours} 小时内最早那次请求的额度；"
+        "若之后不再使用，额度最晚在最后一次请求 {hours} 小时后全部恢复。告诉我这些请求各是几点发的，我可以帮你算。",
+        "The 5-hour quota is rolling: each request's quota comes back {hours} hours after that request, not all at "
+        "once after the limit is hit, so the time you hit the limit ({time}) does not give a refresh time. The "
+        "first quota back is that of the earliest request in the last {hours} hours; with no further use, all of it "
+        "is back {hours} hours after your last request. Tell me when the requests were sent and I can work it out.",
+    ),
+    "explain_over_quota": (
+        "你说已用 {used} 次，但 {plan} 套餐{window}额度只有约 {quota} 次，用量不会超过额度（达到上限后就无法再调用），"
+        "所以算不出剩余次数。请在用量统计页面核对已用次数后再告诉我。",
+        "You say {used} were used, but the {plan} plan's quota is about {quota} {window}, and usage cannot exceed it "
+        "(calls stop at the limit), so there is no remaining number to compute. Please check the usage page and "
+        "tell me the count again.",
+    ),
     "head_week_reset": ("**周额度下一次在 {when} 重置**", "**The weekly quota next resets on {when}**"),
     "head_week_reset_nth": ("**第 {n} 次周额度重置在 {when}**", "**Weekly reset number {n} is on {when}**"),
     "step_week_reset_nth": (
@@ -497,7 +570,7 @@ def _argument(name: str, value: Any, lang: Language) -> Any:
         return fmt_percent(value)
     if name == "plan" and isinstance(value, str):
         return _plan(value)
-    if name == "window" and value in ("5h", "week"):
+    if name == "window" and value in ("5h", "week", "month"):
         return _window(value, lang)
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         return fmt_number(value)

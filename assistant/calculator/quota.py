@@ -139,6 +139,10 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if mcp:
         quota = facts.mcp_quota(plan)
         consumed |= restated(q, [quota])
+        if used > quota:
+            return Explained(
+                "remaining", msg("explain_over_quota", used=used, plan=plan, quota=quota, window="month"), entry
+            )
         left = max(quota - used, Decimal(0))
         steps.append(msg("step_left", quota=quota, used=tuple(c.value for c in counts), left=left))
         notes.append(msg("note_mcp_pool"))
@@ -180,7 +184,11 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         shown_used: tuple[Decimal, ...] = (used,)
     else:
         shown_used = tuple(c.value for c in counts)
-    left = max(quota - used, Decimal(0))
+    if used > quota:
+        return Explained(
+            "remaining", msg("explain_over_quota", used=used, plan=plan, quota=quota, window=window), entry
+        )
+    left = quota - used
     steps.append(msg("step_left", quota=quota, used=shown_used, left=left))
     if left == 0:
         notes.append(msg("note_prompts_exhausted", hours=facts.number("quota_refresh_hours")))
