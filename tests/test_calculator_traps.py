@@ -83,6 +83,9 @@ RIGHT = [
     # a region of several zones where every zone gives one verdict: 2pm anywhere in Canada is off-peak in UTC+8
     ("I'm in Canada, 2pm, 6 GLM-5 prompts on Pro, how much quota?", 12),
     ("我在欧洲，当地时间下午三点用 GLM-5 发了 10 条，扣多少", 20),
+    # a difference of two credits; a renewal beside the first order (only the first order earns credit)
+    ("If he had paid 300 rather than 200, how much more credit would I get?", 10),
+    ("好友首单实付 600，第二年续费又付了 600，我一共能拿多少赠金", 60),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -111,8 +114,6 @@ ASKED = [
     # round three: conditions of the FAQ, comparisons and totals never answered as one side
     "朋友以前买过套餐，这回用我的邀请码又付了 90 元，我能拿多少赠金",
     "my buddy signed up directly without my link and paid 200 yuan, how much credit for me?",
-    "If he had paid 300 rather than 200, how much more credit would I get?",
-    "好友首单实付 600，第二年续费又付了 600，我一共能拿多少赠金",
     # a time whose zone is a region or "my time" is asked about, never read as Beijing time
     "at 4pm my local time I sent 5 glm-5 prompts, quota?",
 ]
@@ -320,3 +321,49 @@ def test_every_reading_agrees_so_the_number_is_given(calc: Calculator, question:
 def test_ambiguous_abbreviation_carries_its_candidates() -> None:
     (zone,) = find_zones("9am ist")
     assert zone.error and set(zone.candidates) == {"Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"}
+
+
+# --------------------------------------------------------------------------- round four: referral classes
+
+# (question, credit, a step that must show how it was computed)
+REFERRAL_CLASSES = [
+    # the difference of two payments' credits
+    ("要是好友付的是 150 元而不是 100 元，我的赠金多多少？", 5, "15 − 10 = 5"),
+    ("How much less credit do I get if my friend paid 60 instead of 90?", 3, "9 − 6 = 3"),
+    # one friend per payment ("一个……一个……"), added up when a total is asked
+    ("邀请了两个朋友，一个首单实付 70，一个实付 30，一共多少赠金", 10, "7 + 3 = 10"),
+    # part of the payment was the friend's own credit or coupons: only the cash part counts
+    ("好友首单一共付了 100 元，其中 40 元是用的赠金，剩下的用现金，我能拿多少？", 6, "100 − 40 = 60"),
+    ("My friend paid 150 yuan, 50 of which was coupons, and the rest in cash. My credit?", 10, "150 − 50 = 100"),
+    # people, identifiers, dates and plan lengths around one payment do not change it
+    ("我邀请了 4 个朋友，其中只有 1 个付了 200 元，赠金多少", 20, "200 × 10% = 20"),
+    ("Invited 3 friends; only one paid, 50 yuan for his first order. Referral credit?", 5, "50 × 10% = 5"),
+    ("订单编号 88001234，好友首单实付 66 元，赠金多少", 6.6, "66 × 10% = 6.6"),
+    ("2026 年 4 月 2 日好友通过我的链接首单实付 30 元，我的赠金？", 3, "30 × 10% = 3"),
+    ("好友买了 3 个月的 Pro，首单实付 300 元，赠金多少", 30, "300 × 10% = 30"),
+    # a renewal beside the first order: the first order only
+    ("好友首单实付 500，后来续费又付了 500，我一共拿多少", 50, "500 × 10% = 50"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "step"), REFERRAL_CLASSES)
+def test_referral_class_is_computed_step_by_step(calc: Calculator, question: str, value: float, step: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and abs(answer.value - value) < 0.011  # type: ignore[operator]
+    assert any(step in s for s in answer.steps), answer.steps
+    assert str(value).rstrip("0").rstrip(".") in answer.answer.split("\n")[0]  # the headline is the same number
+
+
+# Still asked: several payments that may multiply, a part larger than the payment, two dates.
+REFERRAL_STILL_ASKED = [
+    "两个朋友都付了 100 元，赠金一共多少",
+    "3 个朋友首单都实付 80 元，我能拿多少",
+    "好友付了 50 元，其中 80 元是赠金，我拿多少",
+    "好友首单实付 90，又付了 90，赠金多少",  # the second payment is not said to be a renewal
+]
+
+
+@pytest.mark.parametrize("question", REFERRAL_STILL_ASKED)
+def test_referral_that_could_multiply_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh"))

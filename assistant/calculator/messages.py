@@ -361,6 +361,12 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     ),
     "step_diff": ("差额：{peak} − {off} = {diff}", "Difference: {peak} − {off} = {diff}"),
     "head_cost_total": ("**共消耗 {total} 次 prompt 额度**", "**{total} prompts of quota in total**"),
+    "head_credit_diff": ("**赠金相差 {diff} 元**", "**{diff} CNY of referral credit difference**"),
+    "step_minus": ("差额：{high} − {low} = {diff}", "Difference: {high} − {low} = {diff}"),
+    "note_first_order_only": (
+        "只有好友的首单计算赠金，续费不再产生赠金。",
+        "Only the friend's first order earns referral credit; renewals do not.",
+    ),
     "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",

@@ -33,6 +33,15 @@ _NOT_A_PLAN = re.compile(
 )
 
 
+# Numbers that name something rather than count it: an order number, an invoice or user ID. Blanked with the
+# label, so that "订单号 20260115001" is never an amount.
+_IDENTIFIER = re.compile(
+    r"(?:订单号|订单编号|单号|流水号|交易号|发票号|编号|用户\s*id|手机号|\b(?:order|invoice|transaction|user|account)"
+    r"\s*(?:number|no\.?|id|#)|\buid\b)\s*[:：#]?\s*(?:是|为|\bis\b)?\s*[a-z]{0,4}[-_]?\d[\da-z_-]{3,}",
+    re.ASCII,
+)
+
+
 @dataclass(frozen=True)
 class Query:
     """One question, read. Offsets index ``text``."""
@@ -144,6 +153,8 @@ def analyze(question: str, plans: Sequence[str] = ()) -> Query:
         for match in pattern.finditer(rest):
             windows.append((match.start(), name))
             rest = blank(rest, match.start(), match.end())
+    for match in _IDENTIFIER.finditer(rest):
+        rest = blank(rest, match.start(), match.end())
     windows.sort()
     ordered_windows = tuple(dict.fromkeys(name for _, name in windows))
     flags.update(f"window_{name}" for name in ordered_windows)
