@@ -367,3 +367,56 @@ REFERRAL_STILL_ASKED = [
 @pytest.mark.parametrize("question", REFERRAL_STILL_ASKED)
 def test_referral_that_could_multiply_is_asked(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question, "zh"))
+
+
+# --------------------------------------------------------------------------- round four: GLM-5 and other models
+
+# (question, value, a step that must show how): only GLM-5 is multiplied; parts are costed one by one and
+# added up; one count at two times gives both costs and the difference.
+USAGE_CLASSES = [
+    # another model counts once, at any time
+    ("北京时间下午 4 点用 GLM-4.6 发了 9 个 prompt，扣多少额度", 9, "9 次 × 1（glm-4.6"),
+    ("15 GLM-4.7 prompts at 3pm Beijing time, how much quota do they cost?", 15, "15 prompts × 1 (glm-4.7"),
+    # several models, one time
+    ("At 3pm Beijing I ran 20 prompts on glm-4.7 and 5 on glm-5, how much quota in total?", 35, "20 + 15 = 35"),
+    # the same model at two times; 再 after the time
+    ("北京时间上午 9 点 GLM-5 发了 4 个，下午 2 点再发 6 个，一共扣多少", 26, "8 + 18 = 26"),
+    # one count at two times: the difference
+    ("How much quota do I save by sending 20 GLM-5 prompts at 9pm instead of 4pm Beijing time?", 20, "60 − 40 = 20"),
+    # what is left after several models
+    (
+        "Max 5h window: used 100 GLM-4.7 prompts and 100 GLM-5 prompts at 3pm Beijing, how many prompts left?",
+        1200,
+        "1600 − (100 + 300) = 1200",
+    ),
+    # what is left, in GLM-5 prompts
+    (
+        "Max, at peak, I've used 400 prompts' worth of quota this 5h window. How many more GLM-5 prompts can I send?",
+        400,
+        "1200 ÷ 3 = 400",
+    ),
+    # capacity with GLM-5 against another model
+    ("Max off-peak, only GLM-5: how many fewer prompts per 5h than with GLM-4.7?", 800, "1600 − 800 = 800"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "step"), USAGE_CLASSES)
+def test_usage_class_is_computed_step_by_step(calc: Calculator, question: str, value: float, step: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and answer.value == value
+    assert any(step in s for s in answer.steps), answer.steps
+    assert str(value) in answer.answer.split("\n")[0]  # the headline is the same number
+
+
+USAGE_STILL_ASKED = [
+    "10 GLM-5 and GLM-4.7 prompts at 3pm, how much quota?",  # which count is which model?
+    "20 prompts on glm-4.7 and 5 on glm-5, how much quota?",  # no time for the GLM-5 part
+    "北京时间上午 9 点和下午 3 点各发了 10 个 GLM-5，扣多少",  # 各: a multiplier no rule reads
+    "Lite, off-peak, used 20 prompts' worth of quota in this 5h window, how many more GLM-5 prompts can I send?",
+]
+
+
+@pytest.mark.parametrize("question", USAGE_STILL_ASKED)
+def test_usage_that_is_unclear_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"))

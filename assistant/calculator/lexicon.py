@@ -15,6 +15,8 @@ from collections.abc import Mapping
 _RAW: Mapping[str, str] = {
     # --- models, time of day -------------------------------------------------------------------------
     "glm5": r"glm[\s_-]*5(?![\d.])",
+    # Another GLM model: its prompts are not multiplied.
+    "glm_other": r"glm[\s_-]*4(?:\.\d+)?(?:[\s_-]*(?:air|flash|plus|x)\b)?",
     "offpeak": r"非高峰|非峰|低峰|闲时|平峰|off[\s-]?peak|non[\s-]?peak|outside (?:of )?(?:the )?peak|"
     r"not (?:during |at |in )?(?:the )?peak",
     "peak": r"高峰|忙时|峰时|\bpeak\b|\brush hours?\b|\bbusy (?:hours?|times?|period)\b",
@@ -32,7 +34,7 @@ _RAW: Mapping[str, str] = {
     r"\bcount (?:as|for)\b|\bhow much quota\b|\bhow many (?:quota|units)\b|\bhow many prompts? (?:of quota|is that|"
     r"does (?:that|it) (?:cost|use|take)|will (?:that|it) (?:cost|use|take))\b|\buse up\b|\bburns?\b|\bcharged?\b",
     "remaining": r"还剩|剩余|剩下|剩多少|剩几|还有多少|还有几|还能用|还可以用|还能发|还可以发|还能调用|还可以调用|"
-    r"\bleft\b|\bremain\w*|\bstill (?:have|use|send|call|make|got)\b",
+    r"\bleft\b|\bremain\w*|\bstill (?:have|use|send|call|make|got)\b|\bhow many more\b[^?]{0,40}\bcan (?:i|we)\b",
     "used": r"用了|已用|已经用|使用了|用掉|发了|调用了|消耗了|搜索了|读取了|花了|跑了|问了|搜了|读了|\bused\b|\bsent\b|"
     r"\bmade\b|\bconsumed\b|\bspent\b|\bdid\b|\bran\b|\bburn(?:ed|t)\b|\bwent through\b",
     "calc_word": r"怎么算|计算|算一下|算算|\bcalculate\b|\bcompute\b|\bwork out\b",

@@ -367,6 +367,31 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "只有好友的首单计算赠金，续费不再产生赠金。",
         "Only the friend's first order earns referral credit; renewals do not.",
     ),
+    "head_cost_change": ("**两种情况相差 {diff} 次 prompt 额度**", "**A difference of {diff} prompts of quota**"),
+    "step_cost_other": (
+        "{prompts} 次 × 1（{model}，不按倍数抵扣）= {cost} 次",
+        "{prompts} prompts × 1 ({model}, not multiplied) = {cost}",
+    ),
+    "basis_not_glm5": (
+        "倍数只适用于 GLM-5：{model} 的 1 次 prompt 按 1 次额度计算，与时段无关。",
+        "Only GLM-5 is multiplied: a {model} prompt counts as one prompt of quota at any time.",
+    ),
+    "ask_model": (
+        "请说明每部分 prompt 用的是哪个模型：只有 GLM-5 按倍数抵扣（高峰期 3 倍、非高峰期 2 倍）。",
+        "Which model was each group of prompts sent with? Only GLM-5 is multiplied (3× at peak, 2× off-peak).",
+    ),
+    "step_capacity_other": (
+        "其他模型（如 GLM-4.7）：{quota} ÷ 1 = {prompts} 次",
+        "Another model (e.g. GLM-4.7): {quota} ÷ 1 = {prompts} prompts",
+    ),
+    "note_not_multiplied": (
+        "倍数只适用于 GLM-5，GLM-4.7 等其他模型的 1 次 prompt 按 1 次额度计算。",
+        "Only GLM-5 is multiplied; a prompt of another model such as GLM-4.7 counts once.",
+    ),
+    "head_capacity_diff": (
+        "**{plan} 套餐{window}用 GLM-5 比用其他模型少约 {diff} 次 prompt**",
+        "**About {diff} fewer prompts {window} on {plan} with GLM-5 than with another model**",
+    ),
     "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",
@@ -494,6 +519,10 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     "head_left_calls": (
         "**本月联网搜索 + 网页读取还剩 {n} 次**",
         "**{n} web search + web reader calls left this month**",
+    ),
+    "head_left_glm5": (
+        "**{window}额度还能发约 {n} 次 GLM-5 prompt**",
+        "**About {n} more GLM-5 prompts {window}**",
     ),
     "head_calls_left": ("**还可调用模型约 {low}–{high} 次**", "**About {low}–{high} model calls left**"),
     "note_prompts_exhausted": (

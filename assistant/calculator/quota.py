@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from ..models import Entry, Value
 from .common import (
@@ -26,6 +26,7 @@ from .moments import multiplier, peak_status
 from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
+from .usage import Problem, cost_parts, cost_step, in_quota_units, model_named
 
 
 def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -107,7 +108,24 @@ def _used_counts(q: Query) -> tuple[Quantity, ...]:
     """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
     counts = q.counts()
     marked = tuple(c for c in counts if LEXICON["used"].search(q.before(c)) or _USED_AFTER.match(q.after(c)))
+    if marked and q.has("glm_other"):
+        # "used 150 GLM-4.7 prompts, then 50 GLM-5 prompts": a count that names its model is a use too.
+        named = tuple(c for c in counts if c not in marked and model_named(q, c))
+        marked = tuple(sorted([*marked, *named], key=lambda c: c.start))
     return marked or counts
+
+
+_GLM5_PROMPTS_ASKED = re.compile(
+    r"\bhow many (?:more )?glm[\s_-]*5\b|"
+    r"(?:还能|还可以)(?:再)?(?:发|用|跑|问)?\s*(?:多少|几)\s*(?:个|次|条)?\s*glm[\s_-]*5|"
+    r"glm[\s_-]*5[^,.;?，。；？]{0,16}(?:还能|还可以)(?:再)?(?:发|用|跑|问)",
+    re.ASCII,
+)
+
+
+def _asks_glm5_prompts(q: Query) -> bool:
+    """Whether what is left is asked in GLM-5 prompts ("how many more GLM-5 prompts can I send")."""
+    return _GLM5_PROMPTS_ASKED.search(q.text) is not None
 
 
 def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -166,7 +184,30 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     consumed |= restated(q, [quota])
     slots = (*slots, ("window", window), ("quota", quota))
     cites: tuple[Entry, ...] = (entry,)
-    if q.has("glm5"):
+    units = tuple(c for c in counts if in_quota_units(q, c))
+    if q.has("glm_other") or (units and q.has("glm5")):
+        # Prompts of several models ("150 GLM-4.7 prompts, then 50 GLM-5 at 3pm"), or quota already counted
+        # ("100 prompts' worth of quota"): each count costed on its own, then added up.
+        glm_entry = facts.entry("glm5_multipliers")
+        cites = (entry, glm_entry)
+        prompts = tuple(c for c in counts if c not in units)
+        costs: list[Decimal] = [c.value for c in units]
+        if prompts:
+            if q.has("glm5") and not facts.has_glm5(plan):
+                return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
+            costed = cost_parts(q, facts, now, prompts)
+            if isinstance(costed, Problem):
+                if costed.ask:
+                    return NeedInput("remaining", costed.message, glm_entry)
+                return Refusal("remaining", costed.message, glm_entry)
+            parts, read = costed
+            consumed |= read
+            steps.extend(cost_step(part) for part in parts)
+            notes.extend(dict.fromkeys(part.basis for part in parts if part.basis is not None))
+            costs += [part.cost for part in parts]
+        used = sum(costs, Decimal(0))
+        shown_used: tuple[Decimal, ...] = tuple(costs)
+    elif q.has("glm5"):
         glm_entry = facts.entry("glm5_multipliers")
         cites = (entry, glm_entry)
         if not facts.has_glm5(plan):
@@ -181,7 +222,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         notes.append(status.basis)
         consumed |= moment_used(q)
         used = used * factor
-        shown_used: tuple[Decimal, ...] = (used,)
+        shown_used = (used,)
     else:
         shown_used = tuple(c.value for c in counts)
     if used > quota:
@@ -195,6 +236,35 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     notes.append(msg("note_estimate"))
     value: Value = plain_number(left)
     unit, headline = "prompts", msg("head_left_prompts", n=left, window=window)
+    if _asks_glm5_prompts(q):
+        # "How many more GLM-5 prompts can I send?": what is left, divided by the multiplier, rounded down.
+        status = peak_status(q, facts, now)
+        glm_entry = facts.entry("glm5_multipliers")
+        if isinstance(status, Msg):
+            return Refusal("remaining", status, glm_entry)
+        if status is None:
+            return NeedInput("remaining", ask_time(facts), glm_entry)
+        if not facts.has_glm5(plan):
+            return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
+        factor = multiplier(facts, status.peak)
+        more = (left / factor).to_integral_value(ROUND_FLOOR)
+        steps.append(msg("step_capacity", quota=left, factor=factor, prompts=more, peak=status.peak))
+        notes.insert(0, status.basis)
+        if more * factor != left:
+            notes.append(msg("note_rounded_down"))
+        consumed |= moment_used(q)
+        cites = (entry, glm_entry)
+        return Computed(
+            "remaining",
+            plain_number(more),
+            "prompts",
+            msg("head_left_glm5", n=more, window=window),
+            tuple(steps),
+            tuple(dict.fromkeys(notes)),
+            cites,
+            consumed,
+            (*slots, ("left", left), ("glm5_prompts", more)),
+        )
     if q.has("model_calls"):
         calls_low, calls_high, step = model_calls(facts, left, left)
         steps.append(step)

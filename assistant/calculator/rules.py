@@ -34,7 +34,9 @@ from .referral import referral_credit
 log = logging.getLogger(__name__)
 
 # Headlines of outcomes that are themselves a comparison (peak minus off-peak cost).
-_DIFFERENCES = frozenset({"head_cost_diff", "head_credit_diff", "head_capacity_diff", "head_quota_diff"})
+_DIFFERENCES = frozenset(
+    {"head_cost_diff", "head_cost_change", "head_credit_diff", "head_capacity_diff", "head_quota_diff"}
+)
 
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
