@@ -600,7 +600,6 @@ NOT_CALCULATED = [
     "Is the weekly quota reset every 7 days?",
     "额度用完了多久恢复",
     "How many MCP calls do I get?",
-    "Pro 和 Max 每 5 小时额度差多少",
     "Pro 套餐多少钱一个月",
     "What's the price of the Max plan?",
     "MCP web search 怎么配置",

@@ -123,7 +123,6 @@ NOT_CALCULATED = [
     "好友实付 200 元，拿到的 20 元赠金可以提现吗",
     "my friend paid 50 yuan, where can I see the referral credit?",
     "好友付了 300 元，赠金在哪里看",
-    "Max vs Pro: how many more GLM-5 prompts per 5h at peak than Pro?",  # two plans: the FAQ's table
 ]
 
 
@@ -419,4 +418,40 @@ USAGE_STILL_ASKED = [
 
 @pytest.mark.parametrize("question", USAGE_STILL_ASKED)
 def test_usage_that_is_unclear_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"))
+
+
+# --------------------------------------------------------------------------- round four: two plans' quotas
+
+# (question, value, step): the FAQ's table, two rows side by side (a difference or a ratio), or one plan's
+# weekly quota in 5-hour windows.
+PLAN_COMPARISONS = [
+    ("Pro 和 Max 每 5 小时额度差多少", 1200, "1600 − 400 = 1200"),
+    ("Max vs Pro: how many more GLM-5 prompts per 5h at peak than Pro?", 400, "533 − 133 = 400"),
+    ("Lite 比 Max 每周少多少次 prompt", 7600, "8000 − 400 = 7600"),
+    ("How many fewer web search MCP calls per month does Lite get than Pro?", 900, "1000 − 100 = 900"),
+    ("Max 的周额度是 Pro 的几倍？", 4, "8000 ÷ 2000 = 4"),
+    ("How many times as many prompts per 5 hours does Pro get as Lite?", 5, "400 ÷ 80 = 5"),
+    ("Max：每周额度够用几个完整的 5 小时额度？", 5, "8000 ÷ 1600 = 5"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "step"), PLAN_COMPARISONS)
+def test_two_plans_are_compared_from_the_table(calc: Calculator, question: str, value: int, step: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and answer.value == value
+    assert any(step in s for s in answer.steps), answer.steps
+    assert str(value) in answer.answer.split("\n")[0]
+
+
+PLAN_COMPARISONS_NOT_COMPUTED = [
+    "Lite 和 Pro 高峰期每 5 小时 GLM-5 差多少",  # Lite has no GLM-5: explained
+    "Pro 和 Max 哪个划算",  # not a number
+    "Max vs Pro: how many more GLM-5 prompts per 5h?",  # peak or off-peak?
+]
+
+
+@pytest.mark.parametrize("question", PLAN_COMPARISONS_NOT_COMPUTED)
+def test_plan_comparison_without_a_number_is_not_computed(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"))

@@ -392,6 +392,21 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "**{plan} 套餐{window}用 GLM-5 比用其他模型少约 {diff} 次 prompt**",
         "**About {diff} fewer prompts {window} on {plan} with GLM-5 than with another model**",
     ),
+    "step_plan_quota": ("{plan} 套餐{window}约 {n} 次", "{plan}: about {n} {window}"),
+    "step_ratio": ("{high} ÷ {low} = {ratio}", "{high} ÷ {low} = {ratio}"),
+    "head_quota_diff": (
+        "**{high} 套餐{window}比 {low} 套餐多约 {diff} 次**",
+        "**{high} has about {diff} more {unit} {window} than {low}**",
+    ),
+    "head_quota_ratio": (
+        "**{high} 套餐{window}的额度约是 {low} 套餐的 {ratio} 倍**",
+        "**{high} has about {ratio} times as many {unit} {window} as {low}**",
+    ),
+    "head_windows_in_week": (
+        "**{plan} 套餐的周额度约等于 {n} 个完整的 5 小时额度**",
+        "**{plan}'s weekly quota holds about {n} full 5-hour windows**",
+    ),
+    "step_windows_in_week": ("{week} ÷ {per} = {n}", "{week} ÷ {per} = {n}"),
     "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",

@@ -273,4 +273,109 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     return Computed("remaining", value, unit, headline, tuple(steps), tuple(notes), cites, consumed, slots)
 
 
-__all__ = ["mcp_quota", "monthly_value", "remaining"]
+_RATIO = re.compile(
+    r"几倍|多少倍|\bhow many times\b|\btimes (?:bigger|larger|more|as (?:much|many|big|large))\b", re.ASCII
+)
+_WINDOWS_IN_WEEK = re.compile(
+    r"\bhow many (?:full |complete |whole )?(?:5|five)[\s-]?(?:hour|h)\b(?: \w+)? (?:windows?|periods?|cycles?)|"
+    r"(?:几个|多少个)\s*(?:完整的?)?\s*(?:5|五)\s*(?:个)?\s*小时(?:的)?(?:周期|窗口|额度)",
+    re.ASCII,
+)
+
+
+def quota_compare(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """Two plans' quotas side by side, as the FAQ's table gives them: how many more (or fewer) prompts per 5 hours
+    or per week, MCP calls per month, or GLM-5 prompts per window, or how many times as many; and, for one plan,
+    how many 5-hour windows its weekly quota holds."""
+    if q.counts() or q.has("remaining", "used", "cost_q", "howto", "asks_money"):
+        return None
+    if len(q.plans) == 1 and _WINDOWS_IN_WEEK.search(q.text) and set(q.windows) >= {"5h", "week"}:
+        return _windows_in_week(q, facts)
+    if len(q.plans) != 2 or not (q.has("how_many") or _RATIO.search(q.text)):
+        return None
+    ratio = _RATIO.search(q.text) is not None
+    if not ratio and not q.has("difference", "compare"):
+        return None
+    first, second = q.plans
+    mcp = is_mcp(q)
+    window = "month" if mcp else quota_window(q)
+    if window is None or q.has("vision", "model_calls") or (mcp and q.has("glm5")):
+        return None
+    entry = facts.entry(("mcp_quota_" if mcp else "plan_quota_") + first)
+    steps: list[Msg] = []
+    notes: list[Msg] = []
+    cites: tuple[Entry, ...] = (entry,)
+    used: frozenset[int] = frozenset()
+    sizes: dict[str, Decimal] = {}
+    for plan in (first, second):
+        quota = facts.mcp_quota(plan) if mcp else facts.quota(plan)[0 if window == "5h" else 1]
+        sizes[plan] = quota
+        steps.append(msg("step_plan_quota", plan=plan, window=window, n=quota))
+    unit = "calls" if mcp else "prompts"
+    if q.has("glm5"):
+        if not all(facts.has_glm5(plan) for plan in sizes):
+            lite = next(plan for plan in sizes if not facts.has_glm5(plan))
+            return Explained("quota_compare", msg("no_glm5", plan=lite), facts.entry("glm5_excluded_plans"))
+        glm_entry = facts.entry("glm5_multipliers")
+        cites = (glm_entry, entry)
+        status = peak_status(q, facts, now)
+        if isinstance(status, Msg):
+            return Refusal("quota_compare", status, glm_entry)
+        if status is None:
+            return NeedInput("quota_compare", ask_time(facts), glm_entry)
+        factor = multiplier(facts, status.peak)
+        for plan, quota in list(sizes.items()):
+            sizes[plan] = (quota / factor).to_integral_value(ROUND_FLOOR)
+            steps.append(msg("step_capacity", quota=quota, factor=factor, prompts=sizes[plan], peak=status.peak))
+        notes.append(status.basis)
+        used |= moment_used(q)
+    high_plan, low_plan = sorted(sizes, key=lambda p: sizes[p], reverse=True)
+    high, low = sizes[high_plan], sizes[low_plan]
+    if ratio:
+        if low == 0:  # pragma: no cover - the FAQ's quotas are positive
+            return None
+        times = high / low
+        value = plain_number(times.quantize(Decimal("0.01")) if times != times.to_integral_value() else times)
+        steps.append(msg("step_ratio", high=high, low=low, ratio=value))
+        headline = msg(
+            "head_quota_ratio", high=high_plan.title(), low=low_plan.title(), ratio=value, window=window, unit=unit
+        )
+    else:
+        value = plain_number(high - low)
+        steps.append(msg("step_minus", high=high, low=low, diff=high - low))
+        headline = msg(
+            "head_quota_diff", high=high_plan.title(), low=low_plan.title(), diff=high - low, window=window, unit=unit
+        )
+    notes.append(msg("note_estimate"))
+    return Computed(
+        "quota_compare",
+        value,
+        unit if not ratio else None,
+        headline,
+        tuple(steps),
+        tuple(notes),
+        cites,
+        used,
+        (("plans", (first, second)), ("window", window), ("sizes", (sizes[first], sizes[second]))),
+    )
+
+
+def _windows_in_week(q: Query, facts: Facts) -> Outcome:
+    """How many full 5-hour windows of a plan's quota its weekly quota holds (weekly ÷ 5-hour, rounded down)."""
+    plan = q.plans[0]
+    per_5h, per_week = facts.quota(plan)
+    windows = (per_week / per_5h).to_integral_value(ROUND_FLOOR)
+    return Computed(
+        "quota_compare",
+        plain_number(windows),
+        None,
+        msg("head_windows_in_week", plan=plan, n=windows),
+        (msg("step_windows_in_week", week=per_week, per=per_5h, n=windows),),
+        (msg("note_estimate"),),
+        (facts.entry("plan_quota_" + plan),),
+        frozenset(),
+        (("plan", plan), ("per_5h", per_5h), ("per_week", per_week)),
+    )
+
+
+__all__ = ["mcp_quota", "monthly_value", "quota_compare", "remaining"]

@@ -28,14 +28,21 @@ from .lexicon import LEXICON
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
-from .quota import mcp_quota, monthly_value, remaining
+from .quota import mcp_quota, monthly_value, quota_compare, remaining
 from .referral import referral_credit
 
 log = logging.getLogger(__name__)
 
-# Headlines of outcomes that are themselves a comparison (peak minus off-peak cost).
+# Headlines of outcomes that are themselves a comparison (peak minus off-peak cost, two plans, two payments).
 _DIFFERENCES = frozenset(
-    {"head_cost_diff", "head_cost_change", "head_credit_diff", "head_capacity_diff", "head_quota_diff"}
+    {
+        "head_cost_diff",
+        "head_cost_change",
+        "head_credit_diff",
+        "head_capacity_diff",
+        "head_quota_diff",
+        "head_quota_ratio",
+    }
 )
 
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
@@ -45,6 +52,7 @@ RULES: tuple[Rule, ...] = (
     remaining,
     glm5_cost,
     capacity,
+    quota_compare,
     mcp_quota,
     monthly_value,
     peak_check,
