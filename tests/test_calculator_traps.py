@@ -455,3 +455,32 @@ PLAN_COMPARISONS_NOT_COMPUTED = [
 @pytest.mark.parametrize("question", PLAN_COMPARISONS_NOT_COMPUTED)
 def test_plan_comparison_without_a_number_is_not_computed(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"))
+
+
+# --------------------------------------------------------------------------- round four: MCP calls left
+
+MCP_CLASSES = [
+    # counts written before the calls they count ("3,200 web searches"), added up over the shared pool
+    (
+        "On Pro I've made 400 web searches and 350 web-reader calls this month. How many left?",
+        250,
+        "1000 − (400 + 350)",
+    ),
+    ("Max: did 1,500 web searches and 1,000 web reads this month, how many left in total?", 1500, "= 1500"),
+    # calls still wanted beyond what is left: how many short
+    ("Pro 本月联网搜索用了 900 次，还想再用 150 次网页读取，还差几次？", 50, "150 − 100 = 50"),
+    ("Lite: used 40 web searches this month and want to make 30 more web reads. How many short?", 0, "30 ≤ 60"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "step"), MCP_CLASSES)
+def test_mcp_calls_left_are_computed(calc: Calculator, question: str, value: int, step: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and answer.value == value
+    assert any(step in s for s in answer.steps), answer.steps
+
+
+def test_mcp_shortfall_needs_the_plan(calc: Calculator) -> None:
+    answer = ask(calc, "联网搜索用了 60 次，还想再用 50 次，还差几次", "zh")
+    assert answer is not None and not computed(answer)

@@ -121,6 +121,25 @@ def _ask_dst_date(a: Mapping[str, Any], lang: Language) -> str:
     )
 
 
+def _head_short_calls(a: Mapping[str, Any], lang: Language) -> str:
+    if a["n"] > 0:
+        return _pick(
+            lang, f"**本月额度还差 {fmt_number(a['n'])} 次**", f"**{fmt_number(a['n'])} calls short this month**"
+        )
+    return _pick(
+        lang,
+        f"**本月额度够用，不差（还会剩 {fmt_number(a['spare'])} 次）**",
+        f"**Not short: {fmt_number(a['spare'])} calls would still be left this month**",
+    )
+
+
+def _step_short(a: Mapping[str, Any], lang: Language) -> str:
+    wanted, left, missing = fmt_number(a["wanted"]), fmt_number(a["left"]), fmt_number(a["missing"])
+    if a["missing"] > 0:
+        return _pick(lang, f"还差：{wanted} − {left} = {missing}", f"Short: {wanted} − {left} = {missing}")
+    return _pick(lang, f"还想用 {wanted} 次 ≤ 剩余 {left} 次，不差", f"Wanted {wanted} ≤ {left} left: not short")
+
+
 def _basis_clock(a: Mapping[str, Any], lang: Language) -> str:
     return _basis({**a, "_clock": True}, lang)
 
@@ -252,6 +271,8 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_time": _basis,
     "basis_clock": _basis_clock,
     "basis_readings": _basis_readings,
+    "head_short_calls": _head_short_calls,
+    "step_short": _step_short,
     "ask_zone_readings": _ask_zone_readings,
     "ask_dst_date": _ask_dst_date,
     "step_cash": _step_cash,

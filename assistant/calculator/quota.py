@@ -104,10 +104,25 @@ def monthly_value(q: Query, facts: Facts, now: datetime) -> Outcome | None:
 _USED_AFTER = re.compile(r"\s*(?:already\s+)?(?:used|consumed|sent|spent|gone)\b", re.ASCII)
 
 
+# "3,200 web searches and 500 web-reader calls": a number followed by what was called counts those calls.
+_MCP_AFTER = re.compile(
+    r"\s*(?:次)?\s*(?:的)?\s*(?:more\s+)?(?:联网搜索|网络搜索|网页搜索|网页读取|网页阅读|搜索|读取|"
+    r"\bweb[\s-]?(?:search|read)\w*|\bsearch(?:es)?\b|\breads?\b|\breader\b|\bmcp\b)",
+    re.ASCII,
+)
+
+
 def _used_counts(q: Query) -> tuple[Quantity, ...]:
     """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
     counts = q.counts()
+    calls: tuple[Quantity, ...] = ()
+    if is_mcp(q):
+        calls = tuple(x for x in q.of_unit("none") if x not in counts and _MCP_AFTER.match(q.text, x.end))
+        counts = tuple(sorted([*counts, *calls], key=lambda c: c.start))
     marked = tuple(c for c in counts if LEXICON["used"].search(q.before(c)) or _USED_AFTER.match(q.after(c)))
+    if marked and calls:
+        # "used 3,200 web searches and 500 web-reader calls": each count of named calls is a use.
+        marked = tuple(sorted({*marked, *calls}, key=lambda c: c.start))
     if marked and q.has("glm_other"):
         # "used 150 GLM-4.7 prompts, then 50 GLM-5 prompts": a count that names its model is a use too.
         named = tuple(c for c in counts if c not in marked and model_named(q, c))
@@ -128,15 +143,65 @@ def _asks_glm5_prompts(q: Query) -> bool:
     return _GLM5_PROMPTS_ASKED.search(q.text) is not None
 
 
+# "还差几次" / "how many short": the calls still wanted beyond what is left this month.
+_SHORT = re.compile(r"还差|差几|差多少|不够|缺多少|缺几|\bshort\b|\bshortfall\b", re.ASCII)
+_PLANNED = re.compile(
+    r"还想|想再|打算|准备|计划|还要|还需要|再用|\bwant(?:s)? to\b|\bplan(?:s)? to\b|\bgoing to\b|"
+    r"\bneed(?:s)? (?:to|another)\b|\bstill need\b",
+    re.ASCII,
+)
+
+
+def _shortfall(q: Query, facts: Facts, counts: tuple[Quantity, ...]) -> Outcome | None:
+    """MCP calls used plus calls still wanted, against the month's shared pool: how many are missing."""
+    plan = only_plan(q)
+    entry = facts.entry("mcp_quota_" + (plan or facts.plans[0]))
+    wanted = tuple(c for c in counts if _PLANNED.search(q.before(c)))
+    spent = tuple(c for c in counts if c not in wanted)
+    if not wanted or not spent:
+        return None
+    problem = first_problem(counts, whole=True)
+    if problem:
+        return Refusal("remaining", problem, entry)
+    if plan is None:
+        return NeedInput("remaining", msg("ask_plan", plans=facts.plans), entry)
+    quota = facts.mcp_quota(plan)
+    used = sum((c.value for c in spent), Decimal(0))
+    more = sum((c.value for c in wanted), Decimal(0))
+    if used > quota:
+        return Explained(
+            "remaining", msg("explain_over_quota", used=used, plan=plan, quota=quota, window="month"), entry
+        )
+    missing = max(used + more - quota, Decimal(0))
+    steps = (
+        msg("step_left", quota=quota, used=tuple(c.value for c in spent), left=quota - used),
+        msg("step_short", wanted=more, left=quota - used, missing=missing),
+    )
+    return Computed(
+        "remaining",
+        plain_number(missing),
+        "calls",
+        msg("head_short_calls", n=missing, spare=quota - used - more),
+        steps,
+        (msg("note_mcp_pool"),),
+        (entry,),
+        frozenset(c.start for c in counts) | restated(q, [quota]),
+        (("plan", plan), ("used", used), ("wanted", more), ("missing", missing)),
+    )
+
+
 def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """What is left: quota minus what was used (prompts in a window, MCP calls this month)."""
     # "Lite 本月联网搜索 80 次 网页读取 15 次 还剩几次": with a plan named, the counts are what was used.
-    if not q.has("remaining") or not (q.has("used") or q.plans):
+    mcp = is_mcp(q)
+    short = mcp and not q.has("remaining") and _SHORT.search(q.text) is not None
+    if not (q.has("remaining") or short) or not (q.has("used") or q.plans):
         return None
     counts = _used_counts(q)
     if not counts:
         return None
-    mcp = is_mcp(q)
+    if short:
+        return _shortfall(q, facts, tuple(sorted({*q.counts(), *counts}, key=lambda c: c.start)))
     plan = only_plan(q)
     cite_name = (
         ("mcp_quota_" + plan if plan else "mcp_quota_" + facts.plans[0])
