@@ -622,7 +622,6 @@ NOT_CALCULATED = [
     "100 元打 8 折是多少",
     "3pm 是几点",
     "现在几点",
-    "what time is it in London at 3pm Beijing time",
     "7天无理由退款吗",
     "2026 年还有优惠吗",
     "我朋友买了 Pro，赠金什么时候到",

@@ -484,3 +484,47 @@ def test_mcp_calls_left_are_computed(calc: Calculator, question: str, value: int
 def test_mcp_shortfall_needs_the_plan(calc: Calculator) -> None:
     answer = ask(calc, "联网搜索用了 60 次，还想再用 50 次，还差几次", "zh")
     assert answer is not None and not computed(answer)
+
+
+# --------------------------------------------------------------------------- round four: dates and zones
+
+DATE_CLASSES = [
+    # a time stated in one zone, asked in another (the date decides daylight saving)
+    ("Stock is released at 10:00 Beijing time. What time is that in London on 2026-01-20?", "02:00"),
+    ("北京时间下午 3 点是首尔时间几点？", "16:00"),
+    ("2026-08-01 09:00 UTC 是北京时间几点？", "17:00"),
+    # the first weekly reset counts 7 days from the order, whatever weekday is supposed
+    (
+        "The weekly limit resets each Sunday, doesn't it? I subscribed on Friday 2026-05-01. When is the first reset?",
+        "2026-05-08",
+    ),
+    ("我 2026-04-01（周三）下单，第一次周额度重置是哪天？", "2026-04-08"),
+    # 下一个 is "the next", not a count
+    ("下一个续费日是 2026-05-20，最晚哪天取消？", "2026-05-17"),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), DATE_CLASSES)
+def test_date_class_is_computed(calc: Calculator, question: str, value: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and answer.value == value and answer.steps
+
+
+DATES_ASKED = [
+    "what time is it in London at 3pm Beijing time",  # London has daylight saving and no date is given
+    "我 2026-04-01（周五）下单，第一次周额度重置是哪天？",  # 2026-04-01 is a Wednesday
+    "10:00 CST 是北京时间几点？",  # China or US Central
+]
+
+
+@pytest.mark.parametrize("question", DATES_ASKED)
+def test_date_that_does_not_add_up_is_asked(calc: Calculator, question: str) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert answer is not None and not computed(answer)
+
+
+def test_supposed_weekday_is_corrected(calc: Calculator) -> None:
+    answer = ask(calc, "Weekly quota resets every Tuesday, right? I ordered on 2026-06-03. First reset?")
+    assert answer is not None and answer.value == "2026-06-10"
+    assert "every 7 days from the time of the order" in answer.answer

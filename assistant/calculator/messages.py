@@ -140,6 +140,15 @@ def _step_short(a: Mapping[str, Any], lang: Language) -> str:
     return _pick(lang, f"还想用 {wanted} 次 ≤ 剩余 {left} 次，不差", f"Wanted {wanted} ≤ {left} left: not short")
 
 
+def _ask_convert_date(a: Mapping[str, Any], lang: Language) -> str:
+    times = " / ".join(a["times"])
+    return _pick(
+        lang,
+        f"{a['zone']} 有夏令时，未写日期时换算结果可能是 {times}。请告诉我是哪一天（例如 2026-07-01）。",
+        f"{a['zone']} has daylight saving, so without a date that could be {times}. On which date (e.g. 2026-07-01)?",
+    )
+
+
 def _basis_clock(a: Mapping[str, Any], lang: Language) -> str:
     return _basis({**a, "_clock": True}, lang)
 
@@ -272,6 +281,7 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_clock": _basis_clock,
     "basis_readings": _basis_readings,
     "head_short_calls": _head_short_calls,
+    "ask_convert_date": _ask_convert_date,
     "step_short": _step_short,
     "ask_zone_readings": _ask_zone_readings,
     "ask_dst_date": _ask_dst_date,
@@ -617,6 +627,12 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "(calls stop at the limit), so there is no remaining number to compute. Please check the usage page and "
         "tell me the count again.",
     ),
+    "note_not_weekday": (
+        "周额度不是在固定的星期几重置，而是自下单时起每 {days} 天重置一次。",
+        "The weekly quota does not reset on a fixed weekday: it resets every {days} days from the time of the order.",
+    ),
+    "head_convert": ("**{start}（{source}）= {end}（{target}）**", "**{start} ({source}) = {end} ({target})**"),
+    "note_other_day": ("在 {zone} 这是 {date}。", "In {zone} that is on {date}."),
     "head_week_reset": ("**周额度下一次在 {when} 重置**", "**The weekly quota next resets on {when}**"),
     "head_week_reset_nth": ("**第 {n} 次周额度重置在 {when}**", "**Weekly reset number {n} is on {when}**"),
     "step_week_reset_nth": (

@@ -21,7 +21,7 @@ from datetime import datetime
 from .clock import ClockTime
 from .common import Rule
 from .dates import DateMention
-from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh
+from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh, zone_convert
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
@@ -60,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     payment_deadline,
     credit_arrival,
     quota_refresh,
+    zone_convert,
 )
 
 
