@@ -170,9 +170,11 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             head = msg("head_week_reset", when=show(reset, with_time))
             step = msg("step_week_reset", start=start, days=days, end=show(reset, with_time))
         value = iso(reset, with_time)
-        notes = (zone_note(moment), msg("note_not_weekday", days=days)) if premise else (zone_note(moment),)
+        supposed = (msg("note_not_weekday", days=days),) if premise else ()
         used |= frozenset(premise)
-        return Computed("quota_refresh", value, None, head, (step,), notes, (entry,), used, slots)
+        return Computed(
+            "quota_refresh", value, None, head, (step,), (zone_note(moment), *supposed), (entry,), used, slots
+        )
     if not moment.time_given:
         return None
     hours = facts.number("quota_refresh_hours")
