@@ -528,3 +528,36 @@ def test_supposed_weekday_is_corrected(calc: Calculator) -> None:
     answer = ask(calc, "Weekly quota resets every Tuesday, right? I ordered on 2026-06-03. First reset?")
     assert answer is not None and answer.value == "2026-06-10"
     assert "every 7 days from the time of the order" in answer.answer
+
+
+# --------------------------------------------------------------------------- round four: one quota for all tools
+
+SHARED_QUOTA = [
+    ("Using Max on 2 laptops and 3 IDEs, how many prompts per week in total?", 8000),
+    ("Lite 套餐我在 2 个设备上用，每 5 小时一共多少次额度？", 80),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), SHARED_QUOTA)
+def test_devices_and_tools_share_one_quota(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+    assert computed(answer), answer
+    assert answer is not None and answer.value == value
+    assert "套餐可用于哪些编码工具？" in [m.question for m in answer.matches]  # the FAQ rule is cited
+
+
+SHARED_NOT_COMPUTED = [
+    "我和同事两个人共用一个 Max，每人每 5 小时能用多少次？",  # sharing with people: not allowed, not a number
+    "3 个账号各买了 Pro，每 5 小时一共多少次",  # accounts, not tools
+    "How many devices can I use Pro on?",  # a how-to question
+]
+
+
+@pytest.mark.parametrize("question", SHARED_NOT_COMPUTED)
+def test_people_and_accounts_are_not_tools(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"))
+
+
+def test_every_week_in_total_is_not_a_monday() -> None:
+    q = analyze("Max 每周一共能用多少次", ("lite", "pro", "max"))
+    assert q.dates == () and q.windows == ("week",)

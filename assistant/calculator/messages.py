@@ -438,6 +438,18 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "**{plan}'s weekly quota holds about {n} full 5-hour windows**",
     ),
     "step_windows_in_week": ("{week} ÷ {per} = {n}", "{week} ÷ {per} = {n}"),
+    "head_shared_quota": (
+        "**一共约 {n} 次：{plan} 套餐{window}约 {n} 次，所有设备和工具共用**",
+        "**About {n} in total: {plan} gives about {n} prompts {window}, shared by all devices and tools**",
+    ),
+    "step_shared_quota": (
+        "{plan} 套餐{window}额度约 {n} 次，不随设备或工具数量增加 → {n}",
+        "{plan}: about {n} prompts {window}, not multiplied by devices or tools → {n}",
+    ),
+    "note_shared_tools": (
+        "FAQ：所有 Coding 工具共用您所订阅套餐的使用额度；套餐仅限订阅人本人使用，不能与他人共享。",
+        "FAQ: all coding tools share the plan's quota; the plan is for the subscriber alone and cannot be shared.",
+    ),
     "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",

@@ -443,4 +443,41 @@ def _windows_in_week(q: Query, facts: Facts) -> Outcome:
     )
 
 
-__all__ = ["mcp_quota", "monthly_value", "quota_compare", "remaining"]
+# "3 devices and 2 IDEs", "两台电脑", "several tools": what draws on the plan, never a multiplier of its quota.
+_TOOLS_AFTER = re.compile(
+    r"\s*(?:个|台|部|套)?\s*(?:设备|电脑|终端|编辑器|工具|ide|\bdevices?\b|\bcomputers?\b|\bmachines?\b|\blaptops?\b|"
+    r"\bides?\b|\btools?\b|\beditors?\b|\bterminals?\b|\bclients?\b)",
+    re.ASCII,
+)
+
+
+def shared_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """A plan used from several devices, IDEs or tools: they all share the plan's one quota per window."""
+    counts = q.quantities
+    if not counts or not all(c.unit in ("count", "none") and _TOOLS_AFTER.match(q.text, c.end) for c in counts):
+        return None
+    if not (q.has("how_many") or q.has("quota_word")) or q.has("remaining", "used", "glm5", "howto"):
+        return None
+    plan, window = only_plan(q), quota_window(q)
+    if plan is None or window is None:
+        return None
+    tools = facts.entry("condition_shared_tools")
+    entry = facts.entry("plan_quota_" + plan)
+    problem = first_problem(list(counts), whole=True)
+    if problem:
+        return Refusal("shared_quota", problem, entry)
+    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    return Computed(
+        "shared_quota",
+        plain_number(quota),
+        "prompts",
+        msg("head_shared_quota", plan=plan, window=window, n=quota),
+        (msg("step_shared_quota", plan=plan, window=window, n=quota),),
+        (msg("note_shared_tools"), msg("note_estimate")),
+        (entry, tools),
+        frozenset(c.start for c in counts),
+        (("plan", plan), ("window", window), ("quota", quota)),
+    )
+
+
+__all__ = ["mcp_quota", "monthly_value", "quota_compare", "remaining", "shared_quota"]

@@ -28,7 +28,7 @@ from .lexicon import LEXICON
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
-from .quota import mcp_quota, monthly_value, quota_compare, remaining
+from .quota import mcp_quota, monthly_value, quota_compare, remaining, shared_quota
 from .referral import referral_credit
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     glm5_cost,
     capacity,
     quota_compare,
+    shared_quota,
     mcp_quota,
     monthly_value,
     peak_check,
