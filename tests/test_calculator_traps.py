@@ -382,6 +382,7 @@ USAGE_CLASSES = [
     ("北京时间上午 9 点 GLM-5 发了 4 个，下午 2 点再发 6 个，一共扣多少", 26, "8 + 18 = 26"),
     # one count at two times: the difference
     ("How much quota do I save by sending 20 GLM-5 prompts at 9pm instead of 4pm Beijing time?", 20, "60 − 40 = 20"),
+    ("把 12 个 GLM-5 prompt 从北京时间下午 2 点改到上午 11 点，能省多少额度？", 12, "36 − 24 = 12"),
     # what is left after several models
     (
         "Max 5h window: used 100 GLM-4.7 prompts and 100 GLM-5 prompts at 3pm Beijing, how many prompts left?",
@@ -412,6 +413,7 @@ USAGE_STILL_ASKED = [
     "10 GLM-5 and GLM-4.7 prompts at 3pm, how much quota?",  # which count is which model?
     "20 prompts on glm-4.7 and 5 on glm-5, how much quota?",  # no time for the GLM-5 part
     "北京时间上午 9 点和下午 3 点各发了 10 个 GLM-5，扣多少",  # 各: a multiplier no rule reads
+    "30 prompts GLM-5 between 3pm and 5pm Beijing, how much more than off-peak?",  # a range, not a move
     "Lite, off-peak, used 20 prompts' worth of quota in this 5h window, how many more GLM-5 prompts can I send?",
 ]
 

@@ -4,6 +4,7 @@ window (peak_check), and how many GLM-5 prompts or model calls a plan's quota wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -77,7 +78,9 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             used,
             slots,
         )
-    if len(counts) == 1 and glm5_only and len(q.times) == 2 and q.has("difference"):
+    if len(counts) == 1 and glm5_only and len(q.times) == 2 and q.has("difference") and _MOVED.search(q.text):
+        if q.has("peak", "offpeak"):
+            return NeedInput("glm5_cost", msg("ask_unused", text=q.times[1].text.strip()), entry)
         return _cost_at_two_times(q, facts, now, counts[0], entry, used)
     costed = cost_parts(q, facts, now, counts)
     if isinstance(costed, Problem):
@@ -110,6 +113,14 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             ("cost", total),
         ),
     )
+
+
+# The same prompts at another time ("move them from 3pm to 8pm", "at 9pm instead of 4pm"), not a range of times.
+_MOVED = re.compile(
+    r"\bmov(?:e|ed|ing)\b|\bshift\w*|\bdelay\w*|\bpostpon\w*|\breschedul\w*|\binstead\b|\brather than\b|"
+    r"\bwait(?:ed|ing)? (?:until|till)\b|改到|改在|挪到|换到|推迟到|推到|放到|而不是|与其",
+    re.ASCII,
+)
 
 
 def _cost_at_two_times(

@@ -76,7 +76,8 @@ _RAW: Mapping[str, str] = {
     # A later payment than the first order (only the first order earns referral credit).
     "renewal": r"续费|续订|续期|第二年|第二个月|次年|\brenew\w*|\bsecond (?:year|month|order|payment)\b",
     "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",
-    "difference": r"多扣|多消耗|多用|多花|多出|多多少|少多少|多了多少|少了多少|差多少|差几|相差|差额|差别|区别|"
+    "difference": r"省多少|省几|省下|节省|少扣|多扣|多消耗|多用|多花|多出|多多少|少多少|多了多少|少了多少|差多少|差几|"
+    r"相差|差额|差别|区别|"
     r"\bmore\b|\bdifference\b|\bextra\b|"
     r"\bless\b|\bfewer\b|\bsave\b|\bsaves\b|\bsaving\b",
     # Words that multiply a number without being one: no rule reads them, so a reply with them is asked about.
