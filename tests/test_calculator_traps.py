@@ -395,6 +395,7 @@ USAGE_CLASSES = [
         400,
         "1200 ÷ 3 = 400",
     ),
+    ("Pro 5h: used 100 prompts with GLM-4.7, how many GLM-5 prompts can I still send at peak?", 100, "300 ÷ 3 = 100"),
     # capacity with GLM-5 against another model
     ("Max off-peak, only GLM-5: how many fewer prompts per 5h than with GLM-4.7?", 800, "1600 − 800 = 800"),
 ]
@@ -414,6 +415,8 @@ USAGE_STILL_ASKED = [
     "20 prompts on glm-4.7 and 5 on glm-5, how much quota?",  # no time for the GLM-5 part
     "北京时间上午 9 点和下午 3 点各发了 10 个 GLM-5，扣多少",  # 各: a multiplier no rule reads
     "30 prompts GLM-5 between 3pm and 5pm Beijing, how much more than off-peak?",  # a range, not a move
+    # 3pm is when the GLM-4.7 prompts were sent: when would the GLM-5 ones be?
+    "Pro 5h: used 100 prompts with GLM-4.7 at 3pm, how many GLM-5 prompts can I still send?",
     "Lite, off-peak, used 20 prompts' worth of quota in this 5h window, how many more GLM-5 prompts can I send?",
 ]
 

@@ -25,8 +25,8 @@ from .lexicon import LEXICON
 from .moments import multiplier, peak_status
 from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
-from .query import Query
-from .usage import Problem, cost_parts, cost_step, in_quota_units, model_named
+from .query import Query, clause_query
+from .usage import Problem, cost_parts, cost_step, has_own_time, in_quota_units, model_named
 
 
 def mcp_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -260,7 +260,8 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if prompts:
             if q.has("glm5") and not facts.has_glm5(plan):
                 return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
-            costed = cost_parts(q, facts, now, prompts)
+            wording = _GLM5_PROMPTS_ASKED.search(q.text)
+            costed = cost_parts(q, facts, now, prompts, asked=wording.span() if wording else None)
             if isinstance(costed, Problem):
                 if costed.ask:
                     return NeedInput("remaining", costed.message, glm_entry)
@@ -302,8 +303,15 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     value: Value = plain_number(left)
     unit, headline = "prompts", msg("head_left_prompts", n=left, window=window)
     if _asks_glm5_prompts(q):
-        # "How many more GLM-5 prompts can I send?": what is left, divided by the multiplier, rounded down.
-        status = peak_status(q, facts, now)
+        # "How many more GLM-5 prompts can I send?": what is left, divided by the multiplier, rounded down. When
+        # they would be sent is said in the asking clause, or once for the whole question by a peak word; a time
+        # written elsewhere is when the earlier prompts were sent.
+        wording = _GLM5_PROMPTS_ASKED.search(q.text)
+        asking = clause_query(q, wording.start()) if wording else q
+        if has_own_time(asking):
+            status = peak_status(asking, facts, now)
+        else:
+            status = peak_status(q, facts, now) if not q.times else None
         glm_entry = facts.entry("glm5_multipliers")
         if isinstance(status, Msg):
             return Refusal("remaining", status, glm_entry)
@@ -317,7 +325,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         notes.insert(0, status.basis)
         if more * factor != left:
             notes.append(msg("note_rounded_down"))
-        consumed |= moment_used(q)
+        consumed |= moment_used(asking if has_own_time(asking) else q)
         cites = (entry, glm_entry)
         return Computed(
             "remaining",

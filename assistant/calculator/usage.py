@@ -129,13 +129,16 @@ def extra_counts(q: Query, counts: tuple[Quantity, ...]) -> tuple[Quantity, ...]
     return tuple(sorted([*counts, *bare], key=lambda x: x.start))
 
 
-def _distinct_models(q: Query) -> bool:
-    return len({kind for kind, _ in _models_in(q.text)}) > 1
+def _distinct_models(q: Query, asked: tuple[int, int] | None = None) -> bool:
+    text = q.text if asked is None else q.text[: asked[0]] + " " * (asked[1] - asked[0]) + q.text[asked[1] :]
+    return len({kind for kind, _ in _models_in(text)}) > 1
 
 
-def _each_model_counted(q: Query, counts: tuple[Quantity, ...]) -> bool:
-    """Whether every clause that names a model holds one of the counts."""
+def _each_model_counted(q: Query, counts: tuple[Quantity, ...], asked: tuple[int, int] | None = None) -> bool:
+    """Whether every clause that names a model (outside the ``asked`` span) holds one of the counts."""
     for match in [*LEXICON["glm5"].finditer(q.text), *LEXICON["glm_other"].finditer(q.text)]:
+        if asked is not None and asked[0] <= match.start() < asked[1]:
+            continue
         start, end = q.clause(match.start())
         if not any(start <= c.start < end for c in counts):
             return False
@@ -151,12 +154,15 @@ def in_quota_units(q: Query, count: Quantity) -> bool:
 
 
 def cost_parts(
-    q: Query, facts: Facts, now: datetime, counts: tuple[Quantity, ...]
+    q: Query, facts: Facts, now: datetime, counts: tuple[Quantity, ...], *, asked: tuple[int, int] | None = None
 ) -> tuple[list[Part], frozenset[int]] | Problem:
-    """The cost of each count (in reading order) and the times and dates read, or why it cannot be costed."""
+    """The cost of each count (in reading order) and the times and dates read, or why it cannot be costed.
+
+    ``asked`` is the span of the question's own words ("how many GLM-5 prompts can I still send"): a model named
+    there is what the answer is counted in, not a use."""
     several = len(counts) > 1
     shared_time = by_model(q, counts) and len(q.times) <= 1
-    if _distinct_models(q) and not _each_model_counted(q, counts):
+    if _distinct_models(q, asked) and not _each_model_counted(q, counts, asked):
         return Problem(msg("ask_model"), True)  # "10 GLM-5 and GLM-4.7 prompts": how many of each?
     parts: list[Part] = []
     used: frozenset[int] = frozenset()
