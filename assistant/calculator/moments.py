@@ -163,10 +163,17 @@ def _readings(q: Query, facts: Facts, now: datetime) -> tuple[str, str, list[tup
     out = [(variant, clock) for variant in variants for clock in (clocks if not first.date_given else clocks[:1])]
     offsets = {_offset(v, facts, c) for v, c in out}
     if several:
-        return "zone", several[0].label.strip(), out
+        return "zone", _shown(several[0].label.strip()), out
     if len(offsets) > 1:
         return "dst", first.zone, out
     return "one", "", [(variants[0], now)]
+
+
+def _shown(label: str) -> str:
+    """A zone name as customers write it: "IST", "Europe", "澳洲" (the text is read lower-cased)."""
+    if not label.isascii():
+        return label
+    return label.upper() if len(label) <= 4 else label.title()
 
 
 def _offset(q: Query, facts: Facts, now: datetime) -> object:
