@@ -145,7 +145,7 @@ CALCULATIONS = [
     ("Pro 高峰期用 GLM-5 发了 100 个 prompt，5 小时内还剩多少额度", 100, "prompts", Q_QUOTA),
     ("Max 本月联网搜索用了 1200 次，网页读取用了 800 次，还剩多少", 2000, "calls", Q_MCP),
     ("Lite 本月联网搜索用了 60 次，网页读取用了 30 次，还剩多少次", 10, "calls", Q_MCP),
-    ("Pro 联网搜索用了 600 次，网页读取用了 500 次，还能用多少次", 0, "calls", Q_MCP),
+    ("Pro 联网搜索用了 600 次，网页读取用了 400 次，还能用多少次", 0, "calls", Q_MCP),
     ("I've used 700 web searches this month on Pro, how many are left?", 300, "calls", Q_MCP),
     # dates and times
     ("下个扣费日 12月10日，最晚哪天取消", "2026-12-07", None, Q_CANCEL),

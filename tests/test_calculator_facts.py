@@ -56,6 +56,7 @@ PINNED = {
     "condition_new_user": ("not_new_user",),
     "condition_no_link": ("no_link",),
     "condition_late_payment": ("late_payment",),
+    "condition_shared_tools": ("shared_tools",),
     "payment_window_hours": ("72",),
     "credit_arrival_hours": ("24", "48"),
     "contact_support_after_hours": ("72",),

@@ -78,7 +78,9 @@ _DOT_DATE = re.compile(
 )
 _CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _CN_WEEKDAY = re.compile(
+    # "每周一共" is 每周 + 一共 (in total), "一周一起" 一起: 一 starting a word is not Monday.
     r"(?P<rel>下下个?|下个?|这个?|本|上个?)?\s*(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?![次回遍个])"
+    r"(?<!一(?=[共起般样直定些切致同]))"
 )
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_WEEKDAY = re.compile(rf"\b(?:(?P<rel>next|this|coming|last|on)\s+)?(?P<d>{'|'.join(_EN_WEEKDAYS)})\b", re.ASCII)

@@ -6,13 +6,14 @@ quota comes back or the weekly quota renews (quota_refresh).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from .common import is_mcp, moment_used
 from .facts import Facts
 from .moments import find_moment, iso, show, zone_note
 from .numbers import small_int
-from .outcomes import Computed, Msg, NeedInput, Outcome, Refusal, msg
+from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
 
@@ -135,6 +136,12 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return None
     weekly = "week" in q.windows
     entry = facts.entry("weekly_period_days" if weekly else "quota_refresh_hours")
+    premise: list[int] = []
+    if weekly:
+        # "resets every Monday, right?": a weekday the customer supposes; the reset counts from the order instead.
+        spans = [m.span() for m in _EVERY_WEEKDAY.finditer(q.text)]
+        premise = [d.start for d in q.dates if any(a <= d.start and d.end <= b for a, b in spans)]
+        q = replace(q, dates=tuple(d for d in q.dates if d.start not in premise))
     moment = find_moment(q, facts, now, prefer="nearest")
     if isinstance(moment, Msg):
         return Refusal("quota_refresh", moment, entry)
@@ -163,10 +170,18 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             head = msg("head_week_reset", when=show(reset, with_time))
             step = msg("step_week_reset", start=start, days=days, end=show(reset, with_time))
         value = iso(reset, with_time)
-        return Computed("quota_refresh", value, None, head, (step,), (zone_note(moment),), (entry,), used, slots)
+        supposed = (msg("note_not_weekday", days=days),) if premise else ()
+        used |= frozenset(premise)
+        return Computed(
+            "quota_refresh", value, None, head, (step,), (zone_note(moment), *supposed), (entry,), used, slots
+        )
     if not moment.time_given:
         return None
     hours = facts.number("quota_refresh_hours")
+    if q.has("hit_limit"):
+        # The 5-hour quota is rolling: each request's quota comes back 5 hours after that request, so the time
+        # the limit was reached gives no refresh time. Say so, and ask when the requests were sent.
+        return Explained("quota_refresh", msg("explain_rolling", hours=hours, time=q.times[0].text.strip()), entry)
     back = moment.at + timedelta(hours=int(hours))
     notes = [zone_note(moment), msg("note_rolling_window", hours=hours)]
     # "used at 10:00 UTC, when is it back in Beijing time?": a second zone is the one the answer is wanted in.
@@ -202,6 +217,11 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     )
 
 
+_EVERY_WEEKDAY = re.compile(
+    r"\b(?:every|each|on) (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+    r"每(?:个)?(?:周|星期|礼拜)\s*[一二三四五六日天1-7]",
+    re.ASCII,
+)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "首": 1}
 _ORDINAL = re.compile(
     r"(?:第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*次|(?P<cn>首)次|\b(?P<en>first|second|third|fourth|fifth)\b)",
@@ -224,4 +244,57 @@ def _ordinal(q: Query) -> tuple[int, frozenset[int]] | None:
     return value, spot
 
 
-__all__ = ["cancel_deadline", "credit_arrival", "payment_deadline", "quota_refresh"]
+def zone_convert(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """A time of day stated in one zone, asked in another ("10:00 Beijing time: what time is that in New York?").
+
+    The value is the time of day asked for ("22:00"); the date it falls on in the other zone is in the headline.
+    Without a date, a zone that changes with daylight saving makes two answers possible: the date is asked for.
+    """
+    if not q.has("which_time") or len(q.times) != 1 or q.counts() or len(q.dates) > 1:
+        return None
+    if q.has("glm5", "referral", "refresh", "cancel", "pay_deadline", "peak", "offpeak"):
+        return None
+    clock = q.times[0]
+    if clock.error or len(q.zones) != 2:
+        return None
+    entry = facts.entry("peak_utc_offset")
+    source = q.zone_near(clock.start, clock.end)
+    target = next((z for z in q.zones if z is not source), None)
+    if source is None or target is None or source.label == target.label:
+        return None
+    if source.error or target.error:
+        bad = source if source.error else target
+        return Refusal("zone_convert", msg("ask_zone", text=bad.label.strip()), entry)
+    results = {}
+    clocks = [now] if q.dates else [now, now.replace(month=1, day=15), now.replace(month=7, day=15)]
+    for at in clocks:
+        moment = find_moment(replace(q, zones=(source,)), facts, at)
+        if isinstance(moment, Msg):
+            return Refusal("zone_convert", moment, entry)
+        if moment is None:  # pragma: no cover - a time is written
+            return None
+        converted = moment.at.astimezone(target.tz)
+        results[f"{converted:%H:%M}"] = (moment, converted)
+    if len(results) > 1:
+        times = tuple(sorted(results))
+        return NeedInput("zone_convert", msg("ask_convert_date", zone=target.label, times=times), entry)
+    moment, converted = next(iter(results.values()))
+    start = show(moment.at, True) if moment.date_given else f"{moment.at:%H:%M}"
+    end = show(converted, True) if moment.date_given else f"{converted:%H:%M}"
+    notes = [zone_note(moment)]
+    if moment.date_given and converted.date() != moment.at.date():
+        notes.append(msg("note_other_day", date=f"{converted:%Y-%m-%d}", zone=target.label))
+    return Computed(
+        "zone_convert",
+        f"{converted:%H:%M}",
+        None,
+        msg("head_convert", start=start, source=moment.zone_text, end=end, target=target.label),
+        (msg("step_convert", start=start, source=moment.zone_text, end=end, target=target.label),),
+        tuple(notes),
+        (entry,),
+        moment_used(q),
+        (("time", iso(moment.at, True)), ("converted", iso(converted, True))),
+    )
+
+
+__all__ = ["cancel_deadline", "credit_arrival", "payment_deadline", "quota_refresh", "zone_convert"]

@@ -4,16 +4,19 @@ window (peak_check), and how many GLM-5 prompts or model calls a plan's quota wi
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from ..models import Value
+from ..models import Entry, Value
 from .common import ask_time, first_problem, model_calls, moment_used, only_plan, plain_number, quota_window, restated
 from .facts import Facts
 from .moments import PeakStatus, find_moment, home_zone, iso, multiplier, peak_status, peak_window_text
 from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
-from .query import Query, clause_query
+from .query import Query
+from .usage import Problem, cost_parts, cost_step, extra_counts
 
 
 def _cost_asked(q: Query, counts: tuple[Quantity, ...]) -> bool:
@@ -33,28 +36,29 @@ def _cost_asked(q: Query, counts: tuple[Quantity, ...]) -> bool:
 
 
 def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
-    """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak.
+    """N GLM-5 prompts cost N × 3 prompts of quota at peak and N × 2 off-peak; another model's prompts (GLM-4.7)
+    cost one each.
 
-    Several counts, each with its own time or peak/off-peak word, are costed one by one and added up; one
-    count asked at peak *and* off-peak ("how many more at peak") gives both costs and their difference.
+    Several counts, each with its own time, peak/off-peak word or model, are costed one by one and added up;
+    one count asked at peak *and* off-peak ("how many more at peak"), or at two times ("how much do I save if I
+    move them from 3pm to 8pm"), gives both costs and their difference.
     """
-    if not q.has("glm5") or q.has("remaining", "asks_multiplier", "asks_money"):
+    if not q.has("glm5", "glm_other") or q.has("remaining", "asks_multiplier", "asks_money"):
         return None
     counts = q.counts()
     if not counts or not _cost_asked(q, counts):
         return None
-    # "10 prompts at peak and 5 off-peak": a bare number with its own time or peak word is a count too.
-    bare = [x for x in q.of_unit("none") if x not in counts and _has_own_time(clause_query(q, x.start))]
-    counts = tuple(sorted([*counts, *bare], key=lambda x: x.start)) if len(counts) == 1 else counts
+    counts = extra_counts(q, counts)
     entry = facts.entry("glm5_multipliers")
     problem = first_problem(counts, whole=True)
     if problem:
         return Refusal("glm5_cost", problem, entry)
     plan = only_plan(q)
-    if plan is not None and not facts.has_glm5(plan):
+    if plan is not None and not facts.has_glm5(plan) and q.has("glm5"):
         return Explained("glm5_cost", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
     used = frozenset(c.start for c in counts)
-    if len(counts) == 1 and q.has("peak") and q.has("offpeak") and q.has("difference"):
+    glm5_only = not q.has("glm_other")
+    if len(counts) == 1 and glm5_only and q.has("peak") and q.has("offpeak") and q.has("difference"):
         prompts = counts[0].value
         high, low = prompts * multiplier(facts, True), prompts * multiplier(facts, False)
         steps = (
@@ -74,42 +78,81 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             used,
             slots,
         )
-    parts: list[tuple[Decimal, Decimal, Decimal, bool, Msg]] = []  # prompts, factor, cost, peak, basis
-    for count in counts:
-        sub = clause_query(q, count.start) if len(counts) > 1 else q
-        if len(counts) > 1 and not _has_own_time(sub):
-            return NeedInput("glm5_cost", msg("ask_prompt_count"), entry)
-        status = peak_status(sub, facts, now)
-        if isinstance(status, Msg):
-            return Refusal("glm5_cost", status, entry)
-        if status is None:
-            return NeedInput("glm5_cost", ask_time(facts), entry)
-        used |= moment_used(sub, facts)
-        factor = multiplier(facts, status.peak)
-        parts.append((count.value, factor, count.value * factor, status.peak, status.basis))
-    steps_list = [msg("step_cost", prompts=n, factor=f, cost=c, peak=p) for n, f, c, p, _ in parts]
-    total = sum((c for _, _, c, _, _ in parts), Decimal(0))
+    if len(counts) == 1 and glm5_only and len(q.times) == 2 and q.has("difference") and _MOVED.search(q.text):
+        if q.has("peak", "offpeak"):
+            return NeedInput("glm5_cost", msg("ask_unused", text=q.times[1].text.strip()), entry)
+        return _cost_at_two_times(q, facts, now, counts[0], entry, used)
+    costed = cost_parts(q, facts, now, counts)
+    if isinstance(costed, Problem):
+        if costed.ask:
+            return NeedInput("glm5_cost", costed.message, entry)
+        return Refusal("glm5_cost", costed.message, entry)
+    parts, read = costed
+    used |= read
+    steps_list = [cost_step(part) for part in parts]
+    total = sum((part.cost for part in parts), Decimal(0))
     if len(parts) > 1:
-        steps_list.append(msg("step_parts", parts=tuple(c for _, _, c, _, _ in parts), total=total))
+        steps_list.append(msg("step_parts", parts=tuple(part.cost for part in parts), total=total))
+        headline = msg("head_cost_total", total=total)
+    elif parts[0].peak is None:
         headline = msg("head_cost_total", total=total)
     else:
-        headline = msg("head_cost", cost=total, peak=parts[0][3])
+        headline = msg("head_cost", cost=total, peak=parts[0].peak)
     return Computed(
         "glm5_cost",
         plain_number(total),
         "prompts",
         headline,
         tuple(steps_list),
-        tuple(dict.fromkeys(b for *_, b in parts)),
+        tuple(dict.fromkeys(part.basis for part in parts if part.basis is not None)),
         (entry,),
         used,
-        (("prompts", tuple(n for n, *_ in parts)), ("peak", tuple(p for *_, p, _ in parts)), ("cost", total)),
+        (
+            ("prompts", tuple(part.prompts for part in parts)),
+            ("peak", tuple(part.peak for part in parts)),
+            ("cost", total),
+        ),
     )
 
 
-def _has_own_time(clause: Query) -> bool:
-    """Whether a clause says when its prompts were sent (a time, or peak / off-peak)."""
-    return bool(clause.times) or clause.has("peak", "offpeak")
+# The same prompts at another time ("move them from 3pm to 8pm", "at 9pm instead of 4pm"), not a range of times.
+_MOVED = re.compile(
+    r"\bmov(?:e|ed|ing)\b|\bshift\w*|\bdelay\w*|\bpostpon\w*|\breschedul\w*|\binstead\b|\brather than\b|"
+    r"\bwait(?:ed|ing)? (?:until|till)\b|改到|改在|挪到|换到|推迟到|推到|放到|而不是|与其",
+    re.ASCII,
+)
+
+
+def _cost_at_two_times(
+    q: Query, facts: Facts, now: datetime, count: Quantity, entry: Entry, used: frozenset[int]
+) -> Outcome:
+    """One count of GLM-5 prompts at two times ("move 30 prompts from 3pm to 8pm"): each cost, and the difference."""
+    costs: list[tuple[Decimal, bool, Msg]] = []
+    for written in q.times:
+        status = peak_status(replace(q, times=(written,)), facts, now)
+        if isinstance(status, Msg):
+            return Refusal("glm5_cost", status, entry)
+        if status is None:  # pragma: no cover - a time is written
+            return NeedInput("glm5_cost", ask_time(facts), entry)
+        costs.append((count.value * multiplier(facts, status.peak), status.peak, status.basis))
+    (first, first_peak, first_basis), (second, second_peak, second_basis) = costs
+    diff = abs(first - second)
+    steps = (
+        msg("step_cost", prompts=count.value, factor=multiplier(facts, first_peak), cost=first, peak=first_peak),
+        msg("step_cost", prompts=count.value, factor=multiplier(facts, second_peak), cost=second, peak=second_peak),
+        msg("step_minus", high=max(first, second), low=min(first, second), diff=diff),
+    )
+    return Computed(
+        "glm5_cost",
+        plain_number(diff),
+        "prompts",
+        msg("head_cost_change", diff=diff),
+        steps,
+        tuple(dict.fromkeys((first_basis, second_basis))),
+        (entry,),
+        used | {t.start for t in q.times} | frozenset(d.start for d in q.dates[:1]),
+        (("prompts", count.value), ("costs", (first, second)), ("difference", diff)),
+    )
 
 
 def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
@@ -123,7 +166,11 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     entry = facts.entry("peak_window")
     moment = find_moment(q, facts, now)
     if isinstance(moment, Msg):
-        return Refusal("peak_check", moment, entry)
+        # "Is 5pm IST peak?": a zone that could be several is fine when every reading gives one verdict.
+        status = peak_status(q, facts, now) if q.times else None
+        if not isinstance(status, PeakStatus):
+            return Refusal("peak_check", status if isinstance(status, Msg) else moment, entry)
+        return _peak_answer(q, facts, status, q.times[0].text.strip(), entry)
     if moment is None or not moment.time_given:
         return None
     status = peak_status(q, facts, now) if not moment.from_clock else None
@@ -145,6 +192,11 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         )
     if isinstance(status, Msg):
         return Refusal("peak_check", status, entry)
+    return _peak_answer(q, facts, status, iso(moment.at, True), entry)
+
+
+def _peak_answer(q: Query, facts: Facts, status: PeakStatus, when: str, entry: Entry) -> Computed:
+    """Yes or no to "is this peak?" (or "is this off-peak?"), from the peak status of the time asked about."""
     asks_offpeak = q.has("offpeak") and not q.has("peak")
     answer = (not status.peak) if asks_offpeak else status.peak
     return Computed(
@@ -156,7 +208,7 @@ def peak_check(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (msg("note_multipliers", peak=multiplier(facts, True), off=multiplier(facts, False)),),
         (entry,),
         moment_used(q),
-        (("time", iso(moment.at, True)), ("peak", status.peak)),
+        (("time", when), ("peak", status.peak)),
     )
 
 
@@ -218,6 +270,25 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             notes.append(msg("note_rounded_down"))
     else:
         low = high = quota
+    if glm5 and not calls and q.has("glm_other") and q.has("difference"):
+        # "How many fewer prompts with GLM-5 at peak than with GLM-4.7?": another model's prompt counts once,
+        # so the plan's quota is its capacity; the difference is the quota minus the GLM-5 capacity.
+        if low != high:
+            return NeedInput(rule, ask_time(facts), main)
+        steps.append(msg("step_capacity_other", quota=quota, prompts=quota))
+        steps.append(msg("step_minus", high=quota, low=low, diff=quota - low))
+        notes.append(msg("note_not_multiplied"))
+        return Computed(
+            rule,
+            plain_number(quota - low),
+            "prompts",
+            msg("head_capacity_diff", plan=plan, window=window, diff=quota - low),
+            tuple(steps),
+            tuple(notes),
+            cites,
+            used,
+            (*slots, ("glm5_prompts", low), ("other_prompts", quota)),
+        )
     if calls:
         calls_low, calls_high, step = model_calls(facts, low, high)
         steps.append(step)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 _RAW: Mapping[str, str] = {
     # --- models, time of day -------------------------------------------------------------------------
     "glm5": r"glm[\s_-]*5(?![\d.])",
+    # Another GLM model: its prompts are not multiplied.
+    "glm_other": r"glm[\s_-]*4(?:\.\d+)?(?:[\s_-]*(?:air|flash|plus|x)\b)?",
     "offpeak": r"非高峰|非峰|低峰|闲时|平峰|off[\s-]?peak|non[\s-]?peak|outside (?:of )?(?:the )?peak|"
     r"not (?:during |at |in )?(?:the )?peak",
     "peak": r"高峰|忙时|峰时|\bpeak\b|\brush hours?\b|\bbusy (?:hours?|times?|period)\b",
@@ -32,7 +34,7 @@ _RAW: Mapping[str, str] = {
     r"\bcount (?:as|for)\b|\bhow much quota\b|\bhow many (?:quota|units)\b|\bhow many prompts? (?:of quota|is that|"
     r"does (?:that|it) (?:cost|use|take)|will (?:that|it) (?:cost|use|take))\b|\buse up\b|\bburns?\b|\bcharged?\b",
     "remaining": r"还剩|剩余|剩下|剩多少|剩几|还有多少|还有几|还能用|还可以用|还能发|还可以发|还能调用|还可以调用|"
-    r"\bleft\b|\bremain\w*|\bstill (?:have|use|send|call|make|got)\b",
+    r"\bleft\b|\bremain\w*|\bstill (?:have|use|send|call|make|got)\b|\bhow many more\b[^?]{0,40}\bcan (?:i|we)\b",
     "used": r"用了|已用|已经用|使用了|用掉|发了|调用了|消耗了|搜索了|读取了|花了|跑了|问了|搜了|读了|\bused\b|\bsent\b|"
     r"\bmade\b|\bconsumed\b|\bspent\b|\bdid\b|\bran\b|\bburn(?:ed|t)\b|\bwent through\b",
     "calc_word": r"怎么算|计算|算一下|算算|\bcalculate\b|\bcompute\b|\bwork out\b",
@@ -74,7 +76,9 @@ _RAW: Mapping[str, str] = {
     # A later payment than the first order (only the first order earns referral credit).
     "renewal": r"续费|续订|续期|第二年|第二个月|次年|\brenew\w*|\bsecond (?:year|month|order|payment)\b",
     "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",
-    "difference": r"多扣|多消耗|多用|多花|多出|差多少|差几|相差|差额|差别|区别|\bmore\b|\bdifference\b|\bextra\b|"
+    "difference": r"省多少|省几|省下|节省|少扣|多扣|多消耗|多用|多花|多出|多多少|少多少|多了多少|少了多少|差多少|差几|"
+    r"相差|差额|差别|区别|"
+    r"\bmore\b|\bdifference\b|\bextra\b|"
     r"\bless\b|\bfewer\b|\bsave\b|\bsaves\b|\bsaving\b",
     # Words that multiply a number without being one: no rule reads them, so a reply with them is asked about.
     "multiplies": r"\btwice\b|\bthrice\b|\bdouble[ds]?\b|\btriple[ds]?\b|\bapiece\b|\beach (?:paid|spent|bought)\b|"
@@ -106,6 +110,10 @@ _RAW: Mapping[str, str] = {
     "ordered": r"下单|订阅|购买|开通|买的|买了|\border\w*|\bsubscrib\w*|\bbought\b|\bpurchas\w*|\bsigned up\b",
     "refresh": r"恢复|刷新|重置|回来|回满|可以再用|重新可用|又能用|\bcomes? back\b|\brefresh\w*|\breset\w*|\brestor\w*|"
     r"\breplenish\w*|\bavailable again\b|\brecover\w*|\b(?:is|be|it|it's|quota) back\b|\brefill\w*",
+    # Reaching the 5-hour limit at a time: with a rolling window that time says nothing about when quota returns.
+    "hit_limit": r"达到上限|到达上限|到了上限|触发上限|触发限额|触顶|额度耗尽|超限|限额满|额度满了|"
+    r"\b(?:hit|hitting|reached|reach|reaching|maxed out|exhausted|hit up against) (?:my |the |our )?"
+    r"(?:\w+[\s-]?){0,2}(?:limit|cap|quota)\b|\bran out\b|\brun out of\b|\bmaxed out\b|\brate[\s-]limited\b",
     # "returns" means "comes back" only when said of quota ("quota used at 11am returns at what time").
     "returns": r"\breturn(?:s|ed)?\b|返还|归还",
     # --- plans, quotas, MCP --------------------------------------------------------------------------

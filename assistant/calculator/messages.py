@@ -38,7 +38,7 @@ def _plan(name: str) -> str:
 
 
 def _window(window: str, lang: Language) -> str:
-    names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week")}
+    names = {"5h": ("每 5 小时", "per 5 hours"), "week": ("每周", "per week"), "month": ("每月", "per month")}
     return _pick(lang, *names.get(window, (window, window)))
 
 
@@ -65,6 +65,88 @@ def _basis(a: Mapping[str, Any], lang: Language) -> str:
         return f"{lead}{a['time']}（{a['zone']}）{converted}{assumed}，{where}；高峰期为每日 {a['window']}。"
     lead = "It is now " if a.get("_clock") else ""
     return f"{lead}{a['time']} ({a['zone']}){converted}{assumed} is {where}; the peak window is {a['window']} daily."
+
+
+def _basis_readings(a: Mapping[str, Any], lang: Language) -> str:
+    """Every reading of an ambiguous zone (or of an undated time under daylight saving) gives one verdict."""
+    sep = "、" if lang == "zh" else ", "
+    times = sep.join(f"{t} {a['home']}" for t in a["times"])
+    where = _pick(
+        lang,
+        "都在高峰期内" if a["inside"] else "都不在高峰期内（非高峰期）",
+        "inside the peak window" if a["inside"] else "outside the peak window (off-peak)",
+    )
+    if a["kind"] == "zone":
+        return _pick(
+            lang,
+            f"“{a['text']}”可能指多个时区；逐一换算为 {times}，{where}，结果相同；高峰期为每日 {a['window']}。",
+            f"“{a['text']}” can mean several time zones; converted, that is {times}, {where} in every case, so "
+            f"the result is the same. The peak window is {a['window']} daily.",
+        )
+    return _pick(
+        lang,
+        f"未写日期，{a['text']} 有夏令时：换算为 {times}（冬令时/夏令时），{where}；高峰期为每日 {a['window']}。",
+        f"No date given and {a['text']} has daylight saving: that is {times} (winter/summer time), {where} "
+        f"either way. The peak window is {a['window']} daily.",
+    )
+
+
+def _readings_list(a: Mapping[str, Any], lang: Language) -> str:
+    parts = []
+    for at, peak in a["readings"]:
+        when = _pick(lang, "高峰期" if peak else "非高峰期", "peak" if peak else "off-peak")
+        parts.append(f"{at}（{when}）" if lang == "zh" else f"{at} ({when})")
+    return "、".join(parts) if lang == "zh" else ", ".join(parts)
+
+
+def _ask_zone_readings(a: Mapping[str, Any], lang: Language) -> str:
+    listed = _readings_list(a, lang)
+    return _pick(
+        lang,
+        f"“{a['text']}”可能指多个时区，换算为 {a['home']} 分别是 {listed}，高峰期与非高峰期的倍率不同。"
+        "为避免算错，请告诉我具体时区（城市名或 UTC±小时）。",
+        f"“{a['text']}” can mean several time zones; in {a['home']} that is {listed}, and peak and off-peak count "
+        "differently. Which zone do you mean (a city or UTC±hours)?",
+    )
+
+
+def _ask_dst_date(a: Mapping[str, Any], lang: Language) -> str:
+    listed = _readings_list(a, lang)
+    return _pick(
+        lang,
+        f"{a['text']} 有夏令时，未写日期时换算为 {a['home']} 可能是 {listed}，高峰期与非高峰期的倍率不同。"
+        "请告诉我是哪一天（例如 2026-07-15）。",
+        f"{a['text']} has daylight saving, so without a date that time is {listed} in {a['home']}, and peak and "
+        "off-peak count differently. On which date was it (e.g. 2026-07-15)?",
+    )
+
+
+def _head_short_calls(a: Mapping[str, Any], lang: Language) -> str:
+    if a["n"] > 0:
+        return _pick(
+            lang, f"**本月额度还差 {fmt_number(a['n'])} 次**", f"**{fmt_number(a['n'])} calls short this month**"
+        )
+    return _pick(
+        lang,
+        f"**本月额度够用，不差（还会剩 {fmt_number(a['spare'])} 次）**",
+        f"**Not short: {fmt_number(a['spare'])} calls would still be left this month**",
+    )
+
+
+def _step_short(a: Mapping[str, Any], lang: Language) -> str:
+    wanted, left, missing = fmt_number(a["wanted"]), fmt_number(a["left"]), fmt_number(a["missing"])
+    if a["missing"] > 0:
+        return _pick(lang, f"还差：{wanted} − {left} = {missing}", f"Short: {wanted} − {left} = {missing}")
+    return _pick(lang, f"还想用 {wanted} 次 ≤ 剩余 {left} 次，不差", f"Wanted {wanted} ≤ {left} left: not short")
+
+
+def _ask_convert_date(a: Mapping[str, Any], lang: Language) -> str:
+    times = " / ".join(a["times"])
+    return _pick(
+        lang,
+        f"{a['zone']} 有夏令时，未写日期时换算结果可能是 {times}。请告诉我是哪一天（例如 2026-07-01）。",
+        f"{a['zone']} has daylight saving, so without a date that could be {times}. On which date (e.g. 2026-07-01)?",
+    )
 
 
 def _basis_clock(a: Mapping[str, Any], lang: Language) -> str:
@@ -197,6 +279,12 @@ def _f_cut(a: Mapping[str, Any], lang: Language) -> str:
 _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_time": _basis,
     "basis_clock": _basis_clock,
+    "basis_readings": _basis_readings,
+    "head_short_calls": _head_short_calls,
+    "ask_convert_date": _ask_convert_date,
+    "step_short": _step_short,
+    "ask_zone_readings": _ask_zone_readings,
+    "ask_dst_date": _ask_dst_date,
     "step_cash": _step_cash,
     "step_left": _step_left,
     "step_calls": _step_calls,
@@ -304,6 +392,64 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     ),
     "step_diff": ("差额：{peak} − {off} = {diff}", "Difference: {peak} − {off} = {diff}"),
     "head_cost_total": ("**共消耗 {total} 次 prompt 额度**", "**{total} prompts of quota in total**"),
+    "head_credit_diff": ("**赠金相差 {diff} 元**", "**{diff} CNY of referral credit difference**"),
+    "step_minus": ("差额：{high} − {low} = {diff}", "Difference: {high} − {low} = {diff}"),
+    "note_first_order_only": (
+        "只有好友的首单计算赠金，续费不再产生赠金。",
+        "Only the friend's first order earns referral credit; renewals do not.",
+    ),
+    "head_cost_change": ("**两种情况相差 {diff} 次 prompt 额度**", "**A difference of {diff} prompts of quota**"),
+    "step_cost_other": (
+        "{prompts} 次 × 1（{model}，不按倍数抵扣）= {cost} 次",
+        "{prompts} prompts × 1 ({model}, not multiplied) = {cost}",
+    ),
+    "basis_not_glm5": (
+        "倍数只适用于 GLM-5：{model} 的 1 次 prompt 按 1 次额度计算，与时段无关。",
+        "Only GLM-5 is multiplied: a {model} prompt counts as one prompt of quota at any time.",
+    ),
+    "ask_model": (
+        "请说明每部分 prompt 用的是哪个模型：只有 GLM-5 按倍数抵扣（高峰期 3 倍、非高峰期 2 倍）。",
+        "Which model was each group of prompts sent with? Only GLM-5 is multiplied (3× at peak, 2× off-peak).",
+    ),
+    "step_capacity_other": (
+        "其他模型（如 GLM-4.7）：{quota} ÷ 1 = {prompts} 次",
+        "Another model (e.g. GLM-4.7): {quota} ÷ 1 = {prompts} prompts",
+    ),
+    "note_not_multiplied": (
+        "倍数只适用于 GLM-5，GLM-4.7 等其他模型的 1 次 prompt 按 1 次额度计算。",
+        "Only GLM-5 is multiplied; a prompt of another model such as GLM-4.7 counts once.",
+    ),
+    "head_capacity_diff": (
+        "**{plan} 套餐{window}用 GLM-5 比用其他模型少约 {diff} 次 prompt**",
+        "**About {diff} fewer prompts {window} on {plan} with GLM-5 than with another model**",
+    ),
+    "step_plan_quota": ("{plan} 套餐{window}约 {n} 次", "{plan}: about {n} {window}"),
+    "step_ratio": ("{high} ÷ {low} = {ratio}", "{high} ÷ {low} = {ratio}"),
+    "head_quota_diff": (
+        "**{high} 套餐{window}比 {low} 套餐多约 {diff} 次**",
+        "**{high} has about {diff} more {unit} {window} than {low}**",
+    ),
+    "head_quota_ratio": (
+        "**{high} 套餐{window}的额度约是 {low} 套餐的 {ratio} 倍**",
+        "**{high} has about {ratio} times as many {unit} {window} as {low}**",
+    ),
+    "head_windows_in_week": (
+        "**{plan} 套餐的周额度约等于 {n} 个完整的 5 小时额度**",
+        "**{plan}'s weekly quota holds about {n} full 5-hour windows**",
+    ),
+    "step_windows_in_week": ("{week} ÷ {per} = {n}", "{week} ÷ {per} = {n}"),
+    "head_shared_quota": (
+        "**一共约 {n} 次：{plan} 套餐{window}约 {n} 次，所有设备和工具共用**",
+        "**About {n} in total: {plan} gives about {n} prompts {window}, shared by all devices and tools**",
+    ),
+    "step_shared_quota": (
+        "{plan} 套餐{window}额度约 {n} 次，不随设备或工具数量增加 → {n}",
+        "{plan}: about {n} prompts {window}, not multiplied by devices or tools → {n}",
+    ),
+    "note_shared_tools": (
+        "FAQ：所有 Coding 工具共用您所订阅套餐的使用额度；套餐仅限订阅人本人使用，不能与他人共享。",
+        "FAQ: all coding tools share the plan's quota; the plan is for the subscriber alone and cannot be shared.",
+    ),
     "head_credit_total": ("**你一共可获得 {credit} 元赠金**", "**{credit} CNY of referral credit in total**"),
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",
@@ -432,6 +578,10 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "**本月联网搜索 + 网页读取还剩 {n} 次**",
         "**{n} web search + web reader calls left this month**",
     ),
+    "head_left_glm5": (
+        "**{window}额度还能发约 {n} 次 GLM-5 prompt**",
+        "**About {n} more GLM-5 prompts {window}**",
+    ),
     "head_calls_left": ("**还可调用模型约 {low}–{high} 次**", "**About {low}–{high} model calls left**"),
     "note_prompts_exhausted": (
         "额度已用完；每 5 小时额度在请求消耗 {hours} 小时后恢复。",
@@ -473,6 +623,28 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "每 5 小时额度为动态刷新：每次请求消耗的额度在 {hours} 小时后恢复。",
         "The 5-hour quota is rolling: each request's quota comes back {hours} hours after it was used.",
     ),
+    "explain_rolling": (
+        "每 5 小时额度是动态刷新的：每次请求消耗的额度在该请求 {hours} 小时后各自恢复，并不是在达到上限后统一重置，"
+        "所以从达到上限的时间（{time}）推不出恢复时间。最早恢复的是这 {hours} 小时内最早那次请求的额度；"
+        "若之后不再使用，额度最晚在最后一次请求 {hours} 小时后全部恢复。告诉我这些请求各是几点发的，我可以帮你算。",
+        "The 5-hour quota is rolling: each request's quota comes back {hours} hours after that request, not all at "
+        "once after the limit is hit, so the time you hit the limit ({time}) does not give a refresh time. The "
+        "first quota back is that of the earliest request in the last {hours} hours; with no further use, all of it "
+        "is back {hours} hours after your last request. Tell me when the requests were sent and I can work it out.",
+    ),
+    "explain_over_quota": (
+        "你说已用 {used} 次，但 {plan} 套餐{window}额度只有约 {quota} 次，用量不会超过额度（达到上限后就无法再调用），"
+        "所以算不出剩余次数。请在用量统计页面核对已用次数后再告诉我。",
+        "You say {used} were used, but the {plan} plan's quota is about {quota} {window}, and usage cannot exceed it "
+        "(calls stop at the limit), so there is no remaining number to compute. Please check the usage page and "
+        "tell me the count again.",
+    ),
+    "note_not_weekday": (
+        "周额度不是在固定的星期几重置，而是自下单时起每 {days} 天重置一次。",
+        "The weekly quota does not reset on a fixed weekday: it resets every {days} days from the time of the order.",
+    ),
+    "head_convert": ("**{start}（{source}）= {end}（{target}）**", "**{start} ({source}) = {end} ({target})**"),
+    "note_other_day": ("在 {zone} 这是 {date}。", "In {zone} that is on {date}."),
     "head_week_reset": ("**周额度下一次在 {when} 重置**", "**The weekly quota next resets on {when}**"),
     "head_week_reset_nth": ("**第 {n} 次周额度重置在 {when}**", "**Weekly reset number {n} is on {when}**"),
     "step_week_reset_nth": (
@@ -497,7 +669,7 @@ def _argument(name: str, value: Any, lang: Language) -> Any:
         return fmt_percent(value)
     if name == "plan" and isinstance(value, str):
         return _plan(value)
-    if name == "window" and value in ("5h", "week"):
+    if name == "window" and value in ("5h", "week", "month"):
         return _window(value, lang)
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         return fmt_number(value)

@@ -5,15 +5,16 @@ falls in the GLM-5 peak window. Times without a zone are read in the FAQ's own z
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from .dates import DatePreference, local_datetime, resolve_date
 from .facts import Facts
 from .outcomes import Msg, msg
 from .query import Query
-from .zones import fixed_zone, offset_label
+from .zones import Zone, fixed_zone, offset_label
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,92 @@ def peak_window_text(facts: Facts) -> str:
 
 
 def peak_status(q: Query, facts: Facts, now: datetime) -> PeakStatus | Msg | None:
-    """Peak or off-peak: from a time of day if one is given, else from the words "高峰"/"off-peak", else the clock."""
+    """Peak or off-peak: from a time of day if one is given, else from the words "高峰"/"off-peak", else the clock.
+
+    A time whose zone could be several ("9am IST", "3pm, I'm in Europe") or whose offset depends on daylight
+    saving and no date is given ("New York 1am") is read every way it can be: when every reading gives the
+    same verdict that verdict is the answer (the basis says so); otherwise the zone or the date is asked for.
+    """
+    readings = _readings(q, facts, now)
+    if readings is None:
+        return _peak_status(q, facts, now)
+    kind, label, variants = readings
+    if kind == "one":
+        return _peak_status(variants[0][0], facts, variants[0][1])
+    seen: dict[tuple[str, bool], None] = {}
+    verdicts: list[PeakStatus] = []
+    for variant, at in variants:
+        status = _peak_status(variant, facts, at)
+        moment = find_moment(variant, facts, at, use_clock=False)
+        if not isinstance(status, PeakStatus) or not isinstance(moment, Moment):
+            return status if isinstance(status, Msg) else msg("ask_zone", text=label)
+        verdicts.append(status)
+        seen[(f"{moment.at.astimezone(home_zone(facts)[0]):%H:%M}", status.peak)] = None
+    home = home_zone(facts)[1]
+    times = tuple(sorted({t for t, _ in seen}))
+    if len({v.peak for v in verdicts}) > 1:
+        return msg(
+            "ask_zone_readings" if kind == "zone" else "ask_dst_date",
+            text=label,
+            readings=tuple((t, p) for t, p in sorted(seen)),
+            home=home,
+        )
+    peak = verdicts[0].peak
+    return PeakStatus(
+        peak,
+        msg(
+            "basis_readings", text=label, times=times, home=home, inside=peak, window=peak_window_text(facts), kind=kind
+        ),
+    )
+
+
+# A place or a local time: "I'm in Europe, 3pm local" names the place once and its local time once.
+_UNNAMED = "a local time whose zone is not named"
+
+
+def _readings(q: Query, facts: Facts, now: datetime) -> tuple[str, str, list[tuple[Query, datetime]]] | None:
+    """The ways to read the time of ``q``, each a variant of the question with one concrete zone and the clock
+    that places an undated time: ("zone", label, variants) for a zone name that could be several, ("dst", label,
+    variants) for a zone whose offset changes with daylight saving when no date is given, ("one", "", [variant])
+    when there is one reading, or None when the question's zones cannot be read (asked about as they are)."""
+    named = [z for z in q.zones if not (z.error == _UNNAMED and len(q.zones) > 1)]
+    several = [z for z in named if z.candidates]
+    if any(z.error and not z.candidates for z in named) or len(several) > 1:
+        return None
+    variants = [replace(q, zones=tuple(named))]
+    if several:
+        zone = several[0]
+        variants = [
+            replace(q, zones=tuple(Zone(ZoneInfo(key), key, zone.start, zone.end) if z is zone else z for z in named))
+            for key in zone.candidates
+        ]
+    first = find_moment(variants[0], facts, now, use_clock=False)
+    if not isinstance(first, Moment) or not first.time_given:
+        return "one", "", [(variants[0], now)]  # no time written: the zone does not matter
+    clocks = [now, now.replace(month=1, day=15), now.replace(month=7, day=15)]
+    out = [(variant, clock) for variant in variants for clock in (clocks if not first.date_given else clocks[:1])]
+    offsets = {_offset(v, facts, c) for v, c in out}
+    if several:
+        return "zone", _shown(several[0].label.strip()), out
+    if len(offsets) > 1:
+        return "dst", first.zone, out
+    return "one", "", [(variants[0], now)]
+
+
+def _shown(label: str) -> str:
+    """A zone name as customers write it: "IST", "Europe", "澳洲" (the text is read lower-cased)."""
+    if not label.isascii():
+        return label
+    return label.upper() if len(label) <= 4 else label.title()
+
+
+def _offset(q: Query, facts: Facts, now: datetime) -> object:
+    moment = find_moment(q, facts, now, use_clock=False)
+    return moment.at.utcoffset() if isinstance(moment, Moment) else None
+
+
+def _peak_status(q: Query, facts: Facts, now: datetime) -> PeakStatus | Msg | None:
+    """:func:`peak_status` for a question with one reading of its time."""
     window = peak_window_text(facts)
     moment = find_moment(q, facts, now, use_clock=False)
     if isinstance(moment, Msg):

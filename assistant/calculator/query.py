@@ -13,6 +13,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from ..normalize import clean
 from .clock import ClockTime, find_times
@@ -31,6 +32,19 @@ _NOT_A_PLAN = re.compile(
     r"\bmax(?:imum)?\s+(?:number|amount)\b",
     re.ASCII,
 )
+
+
+# Numbers that name something rather than count it: an order number, an invoice or user ID. Blanked with the
+# label, so that "订单号 20260115001" is never an amount.
+_IDENTIFIER = re.compile(
+    r"(?:订单号|订单编号|单号|流水号|交易号|发票号|编号|用户\s*id|手机号|\b(?:order|invoice|transaction|user|account)"
+    r"\s*(?:number|no\.?|id|#)|\buid\b)\s*[:：#]?\s*(?:是|为|\bis\b)?\s*[a-z]{0,4}[-_]?\d[\da-z_-]{3,}",
+    re.ASCII,
+)
+
+
+# "下一个扣费日", "上一次": 一 here means "the next / the previous one", not a count of one.
+_ORDINAL_ONE = re.compile(r"(?<=[下上])一(?=\s*(?:个|次|期|周|天|月|年|笔|单|轮|回))")
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,30 @@ def _find_plans(text: str, plans: Sequence[str]) -> list[tuple[int, str]]:
     return search(_NOT_A_PLAN.sub(lambda m: " " * len(m.group(0)), text)) or search(text)
 
 
+_BETWEEN_DAY_AND_WEEKDAY = re.compile(r"[\s,，(（)）]*(?:on\s+|是)?")
+
+
+def _without_restated_weekdays(text: str, dates: list[DateMention]) -> list[DateMention]:
+    """Dates less the weekdays written right next to a full date that falls on that weekday ("Wednesday
+    2026-04-01", "2026-04-01（周三）"): they restate the date. A weekday that does not match stays (asked about)."""
+    full = [d for d in dates if d.year is not None and d.month and d.day]
+    kept = []
+    for mention in dates:
+        restates = False
+        if mention.weekday is not None and mention.week_rule == "coming":
+            for day in full:
+                gap = text[mention.end : day.start] if mention.end <= day.start else text[day.end : mention.start]
+                try:
+                    same = date(day.year or 0, day.month, day.day).weekday() == mention.weekday
+                except ValueError:
+                    same = False
+                if same and _BETWEEN_DAY_AND_WEEKDAY.fullmatch(gap):
+                    restates = True
+        if not restates:
+            kept.append(mention)
+    return kept
+
+
 def analyze(question: str, plans: Sequence[str] = ()) -> Query:
     """Read ``question``. ``plans`` are the plan names the facts know ("lite", "pro", "max").
 
@@ -133,9 +171,10 @@ def analyze(question: str, plans: Sequence[str] = ()) -> Query:
         rest = blank(rest, zone.start, zone.end)
     for match in MODEL_NAMES.finditer(rest):
         rest = blank(rest, match.start(), match.end())
-    dates = find_dates(rest)
-    for day in dates:
+    written = find_dates(rest)
+    for day in written:
         rest = blank(rest, day.start, day.end)
+    dates = _without_restated_weekdays(text, written)
     times = find_times(rest)
     for clock in times:
         rest = blank(rest, clock.start, clock.end)
@@ -143,6 +182,9 @@ def analyze(question: str, plans: Sequence[str] = ()) -> Query:
     for name, pattern in WINDOWS.items():
         for match in pattern.finditer(rest):
             windows.append((match.start(), name))
+            rest = blank(rest, match.start(), match.end())
+    for pattern in (_IDENTIFIER, _ORDINAL_ONE):
+        for match in pattern.finditer(rest):
             rest = blank(rest, match.start(), match.end())
     windows.sort()
     ordered_windows = tuple(dict.fromkeys(name for _, name in windows))

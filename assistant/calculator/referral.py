@@ -17,7 +17,7 @@ from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
-MoneyRole = Literal["paid", "original", "deduction"]
+MoneyRole = Literal["paid", "original", "deduction", "part"]
 _DEDUCTION_AFTER = re.compile(
     r"\s*(?:的)?\s*(?:(?:worth\s+)?(?:of|in)\s+(?:(?:his|her|their|my|the|own|own's)\s+){0,2})?(?:优惠券|代金券|抵用券|券|抵扣|积分|余额|\bcoupons?\b|\bvouchers?\b|\bgift\b|\bpoints\b|\boff\b|"
     r"\bdiscount\b|(?P<credit>赠金|\bcredits?\b|\bbonus\b)(?!\s*(?:是|有|能|可以|会|该|应该|一共|总共)?\s*(?:多少|几|怎么|吗|呢|\?)))",
@@ -80,8 +80,32 @@ def _asked_credit(q: Query, amount: Quantity, after: re.Match[str]) -> bool:
     return not tail.strip(" ?？!！。.") and not _SPENT_BEFORE.search(q.before(amount))
 
 
+# "付了 80 元，其中 30 元是他用的赠金" / "paid 80, 30 of which was his bonus credit": a part of the payment
+# that was not cash. It comes off the payment; the rest is the cash the credit is computed from.
+_PART_BEFORE = re.compile(r"(?:其中|里面有|里头有|包括|包含|\bof (?:that|it|which)\b|\bincluding\b)\s*$", re.ASCII)
+_PART_AFTER = re.compile(
+    r"\s*(?:元|块|yuan|rmb|cny)?\s*(?:of (?:which|that|it) )?(?:was|were|is|是|为|用|用的)", re.ASCII
+)
+_NOT_CASH = re.compile(
+    r"赠金|优惠券|代金券|抵用券|券|积分|余额|\bcredits?\b|\bbonus\b|\bcoupons?\b|\bvouchers?\b|\bpoints\b|\bbalance\b",
+    re.ASCII,
+)
+
+
+def _is_part(q: Query, amount: Quantity) -> bool:
+    """Whether ``amount`` is the part of a stated payment that was paid with credit, coupons or points."""
+    if not (_PART_BEFORE.search(q.before(amount)) or _PART_AFTER.match(q.after(amount, 24))):
+        return False
+    if not _PART_BEFORE.search(q.before(amount)) and not re.search(r"\bof (?:which|that|it)\b", q.after(amount, 24)):
+        return False
+    return bool(_NOT_CASH.search(q.after(amount, 30)))
+
+
 def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
-    """What an amount of money is, from the words around it: paid cash, the original price, or a deduction."""
+    """What an amount of money is, from the words around it: paid cash, the original price, a deduction, or the
+    part of a payment made with credit or coupons."""
+    if _is_part(q, amount):
+        return "part"
     deduction = _DEDUCTION_AFTER.match(q.after(amount, 40))
     if deduction and not _asked_credit(q, amount, deduction):
         return "deduction"
@@ -108,11 +132,21 @@ def _is_reduction(q: Query, share: Quantity) -> bool:
 def _money(q: Query) -> list[Quantity]:
     """The amounts of money in the question: written with a currency, or bare after 原价/实付/paid."""
     money = list(q.of_unit("cny"))
-    bare = q.of_unit("none")
+    bare = tuple(x for x in q.of_unit("none") if not _DURATION_AFTER.match(q.text, x.end))
     if not money and q.has("paid", "friend"):
         return list(bare)  # "好友付了 88，赠金多少": the currency is implied
     # "原价 100，……用了 5 块赠金": a bare number right after 原价/实付 is money too.
-    return sorted([*money, *(x for x in bare if _money_role(q, x) in ("paid", "original"))], key=lambda x: x.start)
+    return sorted(
+        [*money, *(x for x in bare if _money_role(q, x) in ("paid", "original", "part"))], key=lambda x: x.start
+    )
+
+
+# "剩下现金支付" / "the rest in cash" says how the rest was paid, it does not ask what is left.
+_REST_IN_CASH = re.compile(
+    r"(?:剩下|剩余|其余)的?(?:部分|金额)?(?:用|以|是|为|付)?(?:的)?现金|"
+    r"\b(?:the )?(?:rest|remainder)\b(?: \w+){0,2} (?:in|with|by) cash\b",
+    re.ASCII,
+)
 
 
 def _referral_asked(q: Query) -> bool:
@@ -122,7 +156,8 @@ def _referral_asked(q: Query) -> bool:
     that a friend paid, which implies the only rule about a friend's money: "朋友付了 50 元",
     "friend paid 88 bucks, referral credit?". Timing, refresh and how-to questions are the FAQ's.
     """
-    if q.has("which_time", "refresh", "remaining") or (q.has("howto") and not q.has("calc_word")):
+    left = q.has("remaining") and LEXICON["remaining"].search(_REST_IN_CASH.sub(" ", q.text)) is not None
+    if left or q.has("which_time", "refresh") or (q.has("howto") and not q.has("calc_word")):
         return False
     if q.has("asks_other") and not q.has("how_many", "i_get", "calc_word"):
         return False  # "好友实付 100 元，我拿到的 10 元赠金能提现吗" asks a yes/no or where, not a number
@@ -150,10 +185,13 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     problem = first_problem(money + shares)
     if problem:
         return Refusal("referral_credit", problem, entry)
-    used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money)
+    used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money) | _durations(q)
+    if len(q.dates) == 1 and not q.times:
+        used |= {q.dates[0].start}  # the day a friend signed up or paid does not change the amount
 
     roles = [(amount, _money_role(q, amount)) for amount in money]
     paid = [amount for amount, role in roles if role == "paid"]
+    parts = [amount for amount, role in roles if role == "part"]
     deductions = [amount for amount, role in roles if role == "deduction"]
     bases = [amount for amount, role in roles if role in ("original", None)]
 
@@ -187,6 +225,19 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return NeedInput("referral_credit", ask, entry)
     steps: list[Msg] = []
     unknown = [amount for amount, role in roles if role is None]
+    if parts and not (len(paid) == 1 and not (unknown or bases or deductions or factors)):
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+    if parts:
+        return _credit_of_cash_part(paid[0], parts, rate, entry, used)
+    if paid and unknown and not (deductions or factors) and q.has("compare") and q.has("difference"):
+        both = sorted([*paid, *unknown], key=lambda x: x.start)
+        if len(both) == 2:
+            return _credit_difference(both, rate, entry, used)
+    first = _first_order_only(q, sorted([*paid, *unknown], key=lambda x: x.start))
+    if first is not None and not (deductions or factors):
+        paid, unknown, bases = [first], [], []
+        notes.append(msg("note_first_order_only"))
+        used |= frozenset(x.start for x in money)
     if paid and unknown:
         # "one paid 49, the other 99" / "had paid 100 instead of 80": an amount of no stated role beside a
         # payment is another payment, not a price the payment explains. Added up when a total is asked.
@@ -253,6 +304,79 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     )
 
 
+def _credit_of_cash_part(
+    paid: Quantity, parts: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]
+) -> Outcome:
+    """A payment of which a part was bonus credit, coupons or points: the credit is on the cash part only."""
+    cash = paid.value - sum((p.value for p in parts), Decimal(0))
+    if cash < 0:
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+    credit = (cash * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    steps = (
+        msg("step_cash", base=paid.value, factors=(), deductions=tuple(p.value for p in parts), cash=cash),
+        msg("step_credit", cash=cash, rate=rate, credit=credit),
+    )
+    return Computed(
+        "referral_credit",
+        plain_number(credit),
+        "CNY",
+        msg("head_credit", credit=credit),
+        steps,
+        (msg("note_referral_rule", rate=rate),),
+        (entry,),
+        used,
+        (("cash_paid", cash), ("rate", rate), ("credit", credit)),
+    )
+
+
+def _credit_difference(amounts: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
+    """ "Had he paid 100 instead of 80, how much more?": the credit of each payment and their difference."""
+    credits = [(a.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for a in amounts]
+    high, low = max(credits), min(credits)
+    steps = [msg("step_credit", cash=a.value, rate=rate, credit=c) for a, c in zip(amounts, credits, strict=True)]
+    steps.append(msg("step_minus", high=high, low=low, diff=high - low))
+    return Computed(
+        "referral_credit",
+        plain_number(high - low),
+        "CNY",
+        msg("head_credit_diff", diff=high - low),
+        tuple(steps),
+        (msg("note_referral_rule", rate=rate),),
+        (entry,),
+        used,
+        (("cash_paid", tuple(a.value for a in amounts)), ("rate", rate), ("credit", high - low)),
+    )
+
+
+_FIRST_ORDER = re.compile(r"首单|首次|第一单|第一次|首购|\bfirst (?:order|payment|purchase)\b", re.ASCII)
+
+
+def _first_order_only(q: Query, amounts: list[Quantity]) -> Quantity | None:
+    """The first-order payment when the other payments are renewals (only the first order earns credit)."""
+    if len(amounts) < 2 or not q.has("renewal"):
+        return None
+    first: list[Quantity] = []
+    previous_end = 0
+    for amount in amounts:
+        # the words since the previous payment: "第二年续费又付了 600" names the renewal before its own clause
+        clause = q.text[previous_end : q.clause(amount.start)[1]]
+        previous_end = amount.end
+        renewal = LEXICON["renewal"].search(clause) is not None
+        if renewal == bool(_FIRST_ORDER.search(clause)):
+            return None  # a payment that is neither, or both: ask which one
+        if not renewal:
+            first.append(amount)
+    return first[0] if len(first) == 1 else None
+
+
+_DURATION_AFTER = re.compile(r"\s*(?:年|个?月|\byears?\b|\bmonths?\b|-year\b|-month\b)", re.ASCII)
+
+
+def _durations(q: Query) -> frozenset[int]:
+    """ "买了 1 年 Pro", "a 3-month plan": how long the plan runs does not change the credit on the cash paid."""
+    return frozenset(x.start for x in q.of_unit("count", "none") if _DURATION_AFTER.match(q.text, x.end))
+
+
 def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
     """Several friends' payments: the credit of each, then the total, only when a total is asked for."""
     if not q.has("total"):
@@ -283,11 +407,30 @@ _SEVERAL_FRIENDS = re.compile(
 _FRIEND_AFTER = re.compile(r"\s*(?:位|名)?\s*(?:好友|朋友|\bfriends?\b)", re.ASCII)
 
 
+# Only one of the friends paid: "其中 1 个……另外 2 个还没买", "only one paid", "the others haven't paid yet".
+_ONLY_ONE_PAID = re.compile(
+    r"只有\s*(?:1|一)\s*(?:个|位|名)?|(?:另外|其他|其余|剩下)的?\s*(?:\d+|[一二两三四五六七八九十]+)?\s*(?:个|位|名)?\s*"
+    r"(?:人|好友|朋友)?\s*(?:都)?(?:还)?(?:没|未)|\bonly (?:one|1)\b|\bjust (?:one|1)\b|"
+    r"\b(?:the )?others? (?:\w+ )?(?:haven't|hasn't|didn't|did not|have not|has not|not yet|never)\b",
+    re.ASCII,
+)
+_ONE_PAYER = re.compile(
+    r"\s*(?:个|位|名)?\s*(?:好友|朋友|人)?\s*(?:的)?\s*(?:首单|首次|实付|付|支付|\bpaid\b|\bpays?\b)", re.ASCII
+)
+
+
 def _friend_counts(q: Query, money: list[Quantity]) -> frozenset[int]:
-    """ "一个好友 / 另一个好友 / two friends": a count of friends that matches the payments is consumed."""
-    return frozenset(
-        c.start for c in q.of_unit("count", "none") if _FRIEND_AFTER.match(q.text, c.end) and c.value in (1, len(money))
-    )
+    """Counts of friends, consumed when they cannot multiply a payment: "一个好友 / two friends" matching the
+    payments, "一个首单实付 45，一个实付 90" (one friend per payment), and any count of friends when the question
+    says only one of them paid ("邀请了 3 个朋友，其中 1 个实付 120 元，另外 2 个还没买")."""
+    counts = q.of_unit("count", "none")
+    used = {c.start for c in counts if _FRIEND_AFTER.match(q.text, c.end) and c.value in (1, len(money))}
+    used |= {c.start for c in counts if c.value == 1 and _ONE_PAYER.match(q.text, c.end)}
+    if len(money) == 1 and _ONLY_ONE_PAID.search(q.text):
+        used |= {
+            c.start for c in counts if c is not money[0] and (c.unit == "count" or _FRIEND_AFTER.match(q.text, c.end))
+        }
+    return frozenset(used)
 
 
 def _ruled_out(q: Query, facts: Facts) -> Explained | frozenset[int]:

@@ -21,20 +21,29 @@ from datetime import datetime
 from .clock import ClockTime
 from .common import Rule
 from .dates import DateMention
-from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh
+from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_refresh, zone_convert
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
-from .quota import mcp_quota, monthly_value, remaining
+from .quota import mcp_quota, monthly_value, quota_compare, remaining, shared_quota
 from .referral import referral_credit
 
 log = logging.getLogger(__name__)
 
-# Headlines of outcomes that are themselves a comparison (peak minus off-peak cost).
-_DIFFERENCES = frozenset({"head_cost_diff"})
+# Headlines of outcomes that are themselves a comparison (peak minus off-peak cost, two plans, two payments).
+_DIFFERENCES = frozenset(
+    {
+        "head_cost_diff",
+        "head_cost_change",
+        "head_credit_diff",
+        "head_capacity_diff",
+        "head_quota_diff",
+        "head_quota_ratio",
+    }
+)
 
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
@@ -43,6 +52,8 @@ RULES: tuple[Rule, ...] = (
     remaining,
     glm5_cost,
     capacity,
+    quota_compare,
+    shared_quota,
     mcp_quota,
     monthly_value,
     peak_check,
@@ -50,6 +61,7 @@ RULES: tuple[Rule, ...] = (
     payment_deadline,
     credit_arrival,
     quota_refresh,
+    zone_convert,
 )
 
 

@@ -22,6 +22,9 @@ class Zone:
     start: int
     end: int
     error: str | None = None  # set for a zone that does not exist or cannot be told apart (UTC+25, CST)
+    # For a name that could mean several zones (IST, CST, "Europe", "澳洲"): the zones it may mean, as IANA
+    # keys. ``error`` stays set: a rule whose answer does not depend on which one is meant may try them all.
+    candidates: tuple[str, ...] = ()
 
 
 def fixed_zone(hours: int, minutes: int = 0) -> timezone:
@@ -98,7 +101,6 @@ _NAMED_ZONES = {
     "Asia/Kolkata": (
         "india time",
         "印度时间",
-        "ist",
         "india standard time",
         "mumbai",
         "孟买",
@@ -148,7 +150,7 @@ _IANA = re.compile(
     r"\b(?:africa|america|antarctica|asia|atlantic|australia|europe|indian|pacific)/[a-z_]+(?:/[a-z_]+)?\b"
 )
 # "XYZ time" or an abbreviation that names two zones (CST: China or US Central): asked about, never assumed.
-_AMBIGUOUS = re.compile(r"\b(?:cst|ast|amt|gst|sst)\b", re.ASCII)
+_AMBIGUOUS = re.compile(r"\b(?:ist|cst|ast|amt|gst|sst)\b", re.ASCII)
 _WORD_TIME = re.compile(r"\b(?P<w>[a-z]{2,4})\s+time\b", re.ASCII)
 _NOT_ZONES = frozenset(
     "peak same what any free my this that next one real the some long work rush busy each last due its your our his "
@@ -158,29 +160,80 @@ _NOT_ZONES = frozenset(
 _VALID_MINUTES = (0, 30, 45)
 # Places that span several time zones ("我在美国", "I'm in Europe", "澳洲") and words for a local time that
 # is not named ("my time", "当地时间"): a time written with them is asked about, never read as Beijing time.
-_SEVERAL_ZONES = (
-    "美国",
-    "欧洲",
-    "澳洲",
-    "澳大利亚",
-    "加拿大",
-    "俄罗斯",
-    "巴西",
-    "墨西哥",
-    "印尼",
-    "印度尼西亚",
-    "europe",
-    "america",
-    "the us",
-    "the usa",
-    "the states",
-    "australia",
-    "canada",
-    "russia",
-    "brazil",
-    "mexico",
-    "indonesia",
+_EUROPE = (
+    "Europe/Lisbon",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "Europe/Samara",
 )
+_US = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+)
+_AUSTRALIA = ("Australia/Perth", "Australia/Darwin", "Australia/Adelaide", "Australia/Brisbane", "Australia/Sydney")
+_CANADA = (
+    "America/St_Johns",
+    "America/Halifax",
+    "America/Toronto",
+    "America/Winnipeg",
+    "America/Edmonton",
+    "America/Vancouver",
+)
+_RUSSIA = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
+    "Asia/Kamchatka",
+)
+_BRAZIL = ("America/Noronha", "America/Sao_Paulo", "America/Manaus", "America/Rio_Branco")
+_MEXICO = ("America/Cancun", "America/Mexico_City", "America/Mazatlan", "America/Tijuana")
+_INDONESIA = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+_SEVERAL_ZONES: dict[str, tuple[str, ...]] = {
+    "美国": _US,
+    "欧洲": _EUROPE,
+    "澳洲": _AUSTRALIA,
+    "澳大利亚": _AUSTRALIA,
+    "加拿大": _CANADA,
+    "俄罗斯": _RUSSIA,
+    "巴西": _BRAZIL,
+    "墨西哥": _MEXICO,
+    "印尼": _INDONESIA,
+    "印度尼西亚": _INDONESIA,
+    "europe": _EUROPE,
+    "america": _US,
+    "the us": _US,
+    "the usa": _US,
+    "the states": _US,
+    "australia": _AUSTRALIA,
+    "canada": _CANADA,
+    "russia": _RUSSIA,
+    "brazil": _BRAZIL,
+    "mexico": _MEXICO,
+    "indonesia": _INDONESIA,
+}
+# Abbreviations that name several zones: IST is India, Israel or Irish Standard Time; CST is China or US Central
+# (or Cuba). The others are asked about without trying their readings.
+_AMBIGUOUS_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "ist": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
+    "cst": ("Asia/Shanghai", "America/Chicago", "America/Havana"),
+}
 _UNNAMED_LOCAL = re.compile(
     r"\b(?:my|our|local|his|her|their|the local)\s+(?:local\s+)?(?:time|timezone|time zone|clock)\b|\blocal\b|"
     r"\bwhere i (?:live|am)\b|\bserver (?:logs?|time)\b|当地时间|本地时间|当地|我这边(?:的)?时间|"
@@ -199,7 +252,7 @@ def _iana(name: str) -> str | None:
 _BEIJING_RE = name_pattern(_BEIJING)
 _UTC_RE = name_pattern(_UTC_NAMES)
 _NAMED_RE = [(key, name_pattern(names)) for key, names in _NAMED_ZONES.items()]
-_SEVERAL_RE = name_pattern(_SEVERAL_ZONES)
+_SEVERAL_RE = name_pattern(tuple(_SEVERAL_ZONES))
 
 
 def find_zones(text: str) -> list[Zone]:
@@ -209,8 +262,8 @@ def find_zones(text: str) -> list[Zone]:
     def free(start: int, end: int) -> bool:
         return all(end <= z.start or start >= z.end for z in found)
 
-    def bad(match: re.Match[str], why: str) -> None:
-        found.append(Zone(UTC, match.group(0), match.start(), match.end(), error=why))
+    def bad(match: re.Match[str], why: str, candidates: tuple[str, ...] = ()) -> None:
+        found.append(Zone(UTC, match.group(0), match.start(), match.end(), error=why, candidates=candidates))
 
     def offset(match: re.Match[str], negative: bool) -> None:
         hours, minutes = int(match.group("h")), int(match.group("m") or 0)
@@ -259,13 +312,13 @@ def find_zones(text: str) -> list[Zone]:
             found.append(Zone(zone, key, match.start(), end + (suffix.end() if suffix else 0)))
     for match in _SEVERAL_RE.finditer(text):
         if free(match.start(), match.end()):
-            bad(match, "a place with several time zones")
+            bad(match, "a place with several time zones", _SEVERAL_ZONES[match.group(0)])
     for match in _UNNAMED_LOCAL.finditer(text):
         if free(match.start(), match.end()):
             bad(match, "a local time whose zone is not named")
     for match in _AMBIGUOUS.finditer(text):
         if free(match.start(), match.end()):
-            bad(match, "ambiguous time zone abbreviation")
+            bad(match, "ambiguous time zone abbreviation", _AMBIGUOUS_CANDIDATES.get(match.group(0), ()))
     for match in _WORD_TIME.finditer(text):
         if free(match.start(), match.end()) and match.group("w") not in _NOT_ZONES:
             bad(match, "unknown time zone")
