@@ -25,6 +25,7 @@ from assistant import Answer, InvalidQuestion, compose, ui_text
 from assistant.errors import ConfigError
 from assistant.feedback import FeedbackStore, FeedbackStoreError, is_conversation_id, new_conversation_id
 from assistant.index import INDEX_DIRNAME
+from assistant.models import AnswerParts
 from assistant.normalize import detect_language
 from assistant.settings import resolve_settings
 from assistant.ui_text import label
@@ -90,7 +91,8 @@ class Turn:
 
 # ---------------------------------------------------------------------------------------------- shared resources
 def _index_key() -> str:
-    """Cache key of the engine: the settings' folders and the index manifest, so a rebuilt index is loaded."""
+    """Cache key of the engine: the settings it answers with (folders, the published FAQ its citations link
+    to) and the index manifest, so a rebuilt index or a changed setting is loaded."""
     settings = resolve_settings()
     manifest = settings.data_dir / INDEX_DIRNAME / "manifest.json"
     try:
@@ -98,7 +100,7 @@ def _index_key() -> str:
         stamp = json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
     except (OSError, ValueError):
         stamp = "not built yet"  # Assistant.load builds it; the next run sees the new manifest
-    return f"{settings.kb_dir}|{settings.data_dir}|{stamp}"
+    return f"{settings.kb_dir}|{settings.data_dir}|{settings.faq_url}|{stamp}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -354,38 +356,67 @@ def _question_buttons(questions: list[str] | tuple[str, ...], key: str) -> None:
             st.button(question, key=f"{key}-{i}", on_click=_queue, args=(question,), wrap=True)
 
 
-def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
-    if answer.kind == "no_answer":
-        # The suggestions are offered as buttons, so the framing is shown without the list compose adds.
-        st.markdown(
-            answer.error
-            or f"{compose.text(answer.language, 'not_covered')}\n\n{compose.text(answer.language, 'human')}"
-        )
+def _citation_line(parts: AnswerParts, lang: str) -> str:
+    """The cited entries as titled links to the published FAQ (ASSISTANT_FAQ_URL; plain titles without it),
+    each with its repo path for the support team; a retrieved entry's line starts with its section."""
+    cited = []
+    for cite in parts.citations:
+        title = _md_text(cite.title)
+        shown = f"[{title} ↗]({cite.link})" if cite.link else title
+        cited.append(f"{shown} ({_md_text(cite.source)})")
+    line = f"{label(lang, 'source')}: " + " · ".join(cited)
+    if parts.form == "entry":
+        line = f"{label(lang, 'section')}: {_md_text(parts.citations[0].section or '—')} · {line}"
+    return line
+
+
+def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
+    """An answer laid out from its parts: its own first line, then per form the key sentences and the full
+    entry (folded away when the key sentences already answer), the formula, the notes, the suggestions; then
+    the citations and the related questions. Framing follows the answer's language, labels the interface's."""
+    framing = parts.language
+    if parts.headline:
+        st.markdown(parts.headline)
+    if parts.form == "entry":
+        if parts.highlights:
+            st.markdown(" ".join(parts.highlights))  # the answer first, in the FAQ's own words
+        if parts.citations:
+            st.markdown(compose.matched_line(framing, parts.citations[0].title))
+        if framing != "zh":
+            st.caption(compose.text(framing, "zh_note"))
+        with st.expander(label(lang, "full_entry"), expanded=not parts.highlights):
+            st.markdown(parts.body_md or "")  # KB markdown: tables and code render, raw HTML does not
+        for note in parts.notes:
+            st.markdown(note)
+    elif parts.form == "message" and parts.body_md:
+        with st.expander(label(lang, "rule_entry"), expanded=False):  # the rule's entry, on demand
+            st.markdown(parts.body_md)
+    elif parts.form == "calculation":
+        if parts.steps:
+            st.caption(label(lang, "steps"))
+            st.code("\n".join(parts.steps), language=None)
+        if parts.notes:
+            st.markdown(compose.labelled_list(framing, "calc_notes", parts.notes))
+    elif parts.form == "not_covered":
+        for note in parts.notes:
+            st.markdown(note)
+    if parts.handoff:
         _support_button(lang, f"handoff-{turn.id}", turn.id, "no_answer")
-        if answer.matches:
-            st.caption(label(lang, "suggestions"))
-            _question_buttons([m.question for m in answer.matches], f"sug-{turn.id}")
+    if parts.suggestions:
+        st.caption(label(lang, "suggestions"))
+        _question_buttons(parts.suggestions, f"sug-{turn.id}")
+    if parts.citations:
+        st.markdown(_citation_line(parts, lang))
+    if parts.related:
+        st.caption(label(lang, "related"))
+        _question_buttons(parts.related, f"rel-{turn.id}")
+
+
+def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
+    if answer.parts is None:  # a turn stored before answers carried their parts: its text as it was
+        st.markdown(answer.answer)
     else:
-        st.markdown(answer.answer)  # KB markdown: tables and code render, raw HTML does not
-        if answer.kind == "calculation":
-            # The calculator's text usually lists its steps already; show them here only when it does not.
-            if answer.steps and not all(step in answer.answer for step in answer.steps):
-                st.caption(label(lang, "steps"))
-                st.code("\n".join(answer.steps), language=None)
-            if answer.matches:
-                # Plain text: inline code in a caption is faded below 4.5:1 contrast (axe-core color-contrast).
-                sources = " · ".join(f"{_md_text(m.question)} ({_md_text(m.source)})" for m in answer.matches)
-                st.caption(f"{label(lang, 'source')}: {sources}")
-        faq_url = resolve_settings().faq_url
-        if faq_url and answer.matches:
-            # Customers get the entry's question and its place on the published FAQ; the repo path
-            # (kb/file.md:LINE) stays in the answer text and the JSON for the support team.
-            best = answer.matches[0]
-            link = ui_text.source_link(faq_url, best.question)
-            st.markdown(f"{label(lang, 'source')}: [{_md_text(best.question)} ↗]({link})")
-        if answer.kind == "faq" and len(answer.matches) > 1:
-            st.caption(label(lang, "related"))
-            _question_buttons([m.question for m in answer.matches[1:]], f"rel-{turn.id}")
+        _render_parts(turn, answer.parts, lang)
     if answer.degraded:
         st.caption(label(lang, "degraded"))
     _copy_button(answer, lang)

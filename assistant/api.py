@@ -77,6 +77,29 @@ class MatchOut(BaseModel):
     source: str
 
 
+class CitationOut(BaseModel):
+    title: str = Field(description="the cited entry's question")
+    source: str = Field(description="kb/<file>.md:<line>")
+    section: str
+    link: str | None = Field(description="the entry on the published FAQ (ASSISTANT_FAQ_URL), or null")
+
+
+class PartsOut(BaseModel):
+    """The answer as parts; ``answer`` is rendered from them (see README, "JSON output")."""
+
+    form: Literal["entry", "message", "calculation", "not_covered"]
+    language: str
+    headline: str
+    highlights: list[str]
+    body_md: str | None
+    steps: list[str]
+    notes: list[str]
+    citations: list[CitationOut]
+    suggestions: list[str]
+    related: list[str]
+    handoff: bool
+
+
 class AnswerOut(BaseModel):
     """The object of ``python -m assistant ask --json`` (see README, "JSON output")."""
 
@@ -95,6 +118,7 @@ class AnswerOut(BaseModel):
     confidence: float | None
     best_guess: bool
     highlights: list[str]
+    parts: PartsOut | None
     conversation: dict[str, Any] | None = Field(
         default=None, description="the conversation state after this turn (only when a state was sent)"
     )

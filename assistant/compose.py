@@ -1,17 +1,25 @@
-"""Answer composition: turn ranked entries into a cited :class:`Answer`.
+"""Answer composition: every kind of :class:`Answer` is built here, as parts, and rendered once.
 
-The FAQ text stays as written (Chinese); the framing around it (headings, "source",
-"did you mean", "not covered") follows the language of the question.
+``compose_faq`` (a retrieved entry), ``compose_no_answer``, ``compose_calculation`` (the calculator's outcome,
+at the engine's boundary) and ``compose_computed`` (any computed value, the conversation's sums included)
+build an :class:`AnswerParts`; :func:`render` is the one renderer that turns parts into the markdown of
+``Answer.answer``. The FAQ text stays as written (Chinese); the framing around it (headings, "source",
+"did you mean", "not covered") follows the language of the question, from :mod:`assistant.ui_text`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from .models import Answer, Match
+from .models import Answer, AnswerParts, Citation, Entry, Match, Value
 from .normalize import tokenize
-from .retrieval import Scored
+from .ui_text import label, source_link
+
+if TYPE_CHECKING:
+    from .calculator.outcomes import Outcome
+    from .retrieval import Scored
 
 MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
@@ -22,44 +30,10 @@ KEY_SENTENCE_MIN = 0.34  # share of the question's terms a sentence must hold to
 MAX_KEY_SENTENCES = 2
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "matched": "匹配的问题",
-        "source": "来源",
-        "section": "分类",
-        "ambiguous": "这个问题也可能是指：**{question}**（见下方相关问题）。",
-        "not_covered": "抱歉，FAQ 中没有找到能回答这个问题的内容。",
-        "human": "如需进一步帮助，请联系人工客服。",
-        "suggestions": "你可能想问：",
-        "best_guess": "不太确定你问的是不是这个，最接近的问题是：**{question}**。"
-        "如果不是，请看下方的其他问题，或换个说法再问。",
-        "zh_note": "",
-        "key": "要点",
-        "empty": "请输入一个问题。Please type a question.",
-        "too_long": "问题太长了（{length} 个字符，上限 {limit}）。请缩短后再问。",
-    },
-    "en": {
-        "matched": "Matched FAQ question",
-        "source": "Source",
-        "section": "Section",
-        "ambiguous": "Your question may also mean: **{question}** (see the related questions below).",
-        "not_covered": "Sorry, the FAQ does not cover this question.",
-        "human": "Please contact human support for further help.",
-        "suggestions": "Closest questions in the FAQ:",
-        "best_guess": "I'm not sure this is what you mean; the closest FAQ question is **{question}**. If not, see the "
-        "other questions below or rephrase.",
-        "zh_note": "_The FAQ is written in Chinese; its answer is quoted as written._",
-        "key": "In short (the FAQ's words)",
-        "empty": "Please type a question. 请输入一个问题。",
-        "too_long": "That question is too long ({length} characters, the limit is {limit}). Please shorten it.",
-    },
-}
-
-
 def text(language: str, key: str, **values: object) -> str:
-    """A framing string in the reply language (Chinese when unknown)."""
-    table = TEXT.get(language, TEXT["zh"])
-    return table[key].format(**values) if values else table[key]
+    """A framing string in the reply language, from the one string table (:func:`assistant.ui_text.label`:
+    Chinese when the language is unknown)."""
+    return label(language, key, **values)
 
 
 def key_sentences(question: str, answer_text: str) -> tuple[str, ...]:
@@ -79,6 +53,71 @@ def key_sentences(question: str, answer_text: str) -> tuple[str, ...]:
     return tuple(sentences[i] for i in sorted(order) if cover[i] >= 0.8 * best)
 
 
+def citation(entry: Entry | Match, faq_url: str | None = None) -> Citation:
+    """The citation of an entry (or a match of one): its question, source, section and published link."""
+    link = source_link(faq_url, entry.question) if faq_url else None
+    return Citation(title=entry.question, source=entry.source, section=entry.section, link=link)
+
+
+def _sep(language: str) -> str:
+    return "：" if language == "zh" else ": "
+
+
+def matched_line(language: str, question: str) -> str:
+    """"Matched question: …" in ``language``, as the text and the chat both show it."""
+    colon = "：" if language == "zh" else ":"
+    return f"**{text(language, 'matched')}{colon}** {question}"
+
+
+def labelled_list(language: str, key: str, lines: Any) -> str:
+    """A framing label (``key``) over a bulleted list of ``lines``: the formula, the notes, the sources."""
+    return text(language, key) + "\n" + _bullets(lines)
+
+
+def render(parts: AnswerParts) -> str:
+    """The one renderer: the markdown of ``Answer.answer`` from an answer's parts (blocks joined by a blank
+    line, empty ones left out). ``related`` questions and the ``message`` form's cited entry are not part
+    of the text (the chat offers them with widgets; ``matches`` and ``entry_md`` carry them in the JSON)."""
+    lang = parts.language
+    sep = _sep(lang)
+    blocks: list[str] = [parts.headline]
+    if parts.form == "entry":
+        best = parts.citations[0] if parts.citations else None
+        if best is not None:
+            blocks.append(matched_line(lang, best.title))
+        if lang != "zh":
+            blocks.append(text(lang, "zh_note"))
+        if parts.highlights:
+            blocks.append(f"> **{text(lang, 'key')}{sep}**" + " ".join(parts.highlights))
+        blocks.append(parts.body_md or "")
+        blocks.extend(parts.notes)
+        if best is not None:
+            blocks.append(
+                f"*{text(lang, 'section')}{sep}{best.section or '—'} · {text(lang, 'source')}{sep}`{best.source}`*"
+            )
+    elif parts.form == "calculation":
+        if parts.steps:
+            blocks.append(labelled_list(lang, "calc_formula", parts.steps))
+        if parts.notes:
+            blocks.append(labelled_list(lang, "calc_notes", parts.notes))
+        if parts.citations:
+            blocks.append(labelled_list(lang, "calc_source", (c.title for c in parts.citations)))
+    elif parts.form == "not_covered":
+        blocks.extend(parts.notes)
+        if parts.suggestions:
+            blocks.append(labelled_list(lang, "closest", parts.suggestions))
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _bullets(lines: Any) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def answer_of(parts: AnswerParts, **fields: Any) -> Answer:
+    """The :class:`Answer` carrying ``parts``, its ``answer`` rendered from them by :func:`render`."""
+    return Answer(answer=render(parts), language=parts.language, parts=parts, **fields)
+
+
 def compose_faq(
     ranked: Sequence[Scored],
     language: str,
@@ -87,40 +126,35 @@ def compose_faq(
     confidence: float | None = None,
     best_guess: bool = False,
     question: str | None = None,
+    faq_url: str | None = None,
 ) -> Answer:
     """A cited FAQ answer from the best entry; the runner-ups become related questions.
 
     ``best_guess``: the decision was not confident, so the reply says it is a guess up front.
-    ``question``: when given, a long entry opens with its :func:`key_sentences` for it."""
+    ``question``: when given, a long entry opens with its :func:`key_sentences` for it.
+    ``faq_url``: the published FAQ (``ASSISTANT_FAQ_URL``), for the citations' links."""
     best = ranked[0]
     entry = best.entry
     runner_up = ranked[1] if len(ranked) > 1 else None
     ambiguous = runner_up is not None and best.score - runner_up.score < ambiguity_margin
-    parts = [text(language, "best_guess", question=entry.question)] if best_guess else []
-    parts.append(
-        f"**{text(language, 'matched')}：** {entry.question}"
-        if language == "zh"
-        else f"**{text(language, 'matched')}:** {entry.question}"
-    )
-    if language != "zh":
-        parts.append(text(language, "zh_note"))
     highlights = key_sentences(question, entry.answer_text) if question else ()
-    if highlights:
-        sep = "：" if language == "zh" else ": "
-        parts.append(f"> **{text(language, 'key')}{sep}**" + " ".join(highlights))
-    parts.append(entry.answer_md)
-    if ambiguous and runner_up is not None:
-        parts.append(text(language, "ambiguous", question=runner_up.entry.question))
-    sep = "：" if language == "zh" else ": "
-    parts.append(
-        f"*{text(language, 'section')}{sep}{entry.section or '—'} · {text(language, 'source')}{sep}`{entry.source}`*"
-    )
-    matches = tuple(Match.of(s.entry, s.score) for s in ranked[: 1 + MAX_RELATED])
-    return Answer(
-        kind="faq",
-        answer="\n\n".join(p for p in parts if p),
-        matches=matches,
+    related = ranked[1 : 1 + MAX_RELATED]
+    parts = AnswerParts(
+        form="entry",
         language=language,
+        headline=text(language, "best_guess", question=entry.question) if best_guess else "",
+        highlights=highlights,
+        body_md=entry.answer_md,
+        notes=(text(language, "ambiguous", question=runner_up.entry.question),)
+        if ambiguous and runner_up is not None
+        else (),
+        citations=(citation(entry, faq_url),),
+        related=tuple(s.entry.question for s in related),
+    )
+    return answer_of(
+        parts,
+        kind="faq",
+        matches=tuple(Match.of(s.entry, s.score) for s in ranked[: 1 + MAX_RELATED]),
         degraded=degraded,
         ambiguous=ambiguous,
         entry_md=entry.answer_md,
@@ -140,22 +174,105 @@ def compose_no_answer(
 ) -> Answer:
     """Say plainly that the FAQ does not cover it, point to human support, list the closest questions.
 
-    ``topic_message``: the matched out-of-scope topic's own line (e.g. "invoices: contact support")."""
+    ``topic_message``: the matched out-of-scope topic's own line (e.g. "invoices: contact support").
+    ``error``: why the question was refused (empty, too long): said instead of "not covered"."""
     suggestions = tuple(Match.of(s.entry, s.score) for s in ranked[:MAX_SUGGESTIONS])
+    notes: tuple[str, ...] = ()
     if error:
-        parts = [error]
-    elif topic_message:  # the generic line stays first: every no_answer says plainly it is not covered
-        parts = [text(language, "not_covered"), topic_message]
-    else:
-        parts = [text(language, "not_covered"), text(language, "human")]
-    if suggestions:
-        parts.append(text(language, "suggestions") + "\n" + "\n".join(f"- {m.question}" for m in suggestions))
-    return Answer(
-        kind="no_answer",
-        answer="\n\n".join(parts),
-        matches=suggestions,
+        headline = error
+    else:  # the generic line stays first: every no_answer says plainly it is not covered
+        headline, notes = text(language, "not_covered"), (topic_message or text(language, "human"),)
+    parts = AnswerParts(
+        form="not_covered",
         language=language,
+        headline=headline,
+        notes=notes,
+        suggestions=tuple(m.question for m in suggestions),
+        handoff=True,
+    )
+    return answer_of(
+        parts,
+        kind="no_answer",
+        matches=suggestions,
         degraded=degraded,
         error=error,
         confidence=None if confidence is None else round(confidence, 4),
+    )
+
+
+def _cited(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """``entries`` without repeats (by id), first occurrence kept: the main entry stays first."""
+    return tuple({entry.id: entry for entry in entries}.values())
+
+
+def compose_computed(
+    *,
+    headline: str,
+    steps: Sequence[str],
+    notes: Sequence[str],
+    cites: Sequence[Entry],
+    value: Value,
+    unit: str | None,
+    language: str,
+    faq_url: str | None = None,
+) -> Answer:
+    """A ``calculation`` answer: the result line, the formula step by step, the notes, the cited rules."""
+    entries = _cited(cites)
+    parts = AnswerParts(
+        form="calculation",
+        language=language,
+        headline=headline,
+        steps=tuple(steps),
+        notes=tuple(notes),
+        citations=tuple(citation(entry, faq_url) for entry in entries),
+    )
+    return answer_of(
+        parts,
+        kind="calculation",
+        matches=tuple(Match.of(entry, 1.0) for entry in entries),
+        value=value,
+        unit=unit,
+        steps=tuple(steps),
+    )
+
+
+def compose_calculation(outcome: Outcome, language: str, faq_url: str | None = None) -> Answer:
+    """The answer to a calculator outcome, built from its fields (the engine's boundary with the calculator).
+
+    A computed value is a ``calculation``. A question back (a missing input), a refusal (an impossible
+    input: its reason is also the ``error``) or an explanation (the FAQ rules it out) is a ``faq`` answer
+    whose headline is the calculator's message, citing the rule's entry (``body_md``, shown on demand)."""
+    from .calculator.messages import render as word
+    from .calculator.outcomes import Computed, Explained, NeedInput, Refusal
+
+    if isinstance(outcome, Computed):
+        return compose_computed(
+            headline=word(outcome.headline, language),
+            steps=[word(step, language) for step in outcome.steps],
+            notes=[word(note, language) for note in outcome.notes],
+            cites=outcome.cites,
+            value=outcome.value,
+            unit=outcome.unit,
+            language=language,
+            faq_url=faq_url,
+        )
+    if isinstance(outcome, Refusal):
+        message = outcome.problem
+    elif isinstance(outcome, NeedInput):
+        message = outcome.ask
+    elif isinstance(outcome, Explained):
+        message = outcome.message
+    else:  # pragma: no cover - exhaustive
+        raise TypeError(f"unknown calculator outcome {outcome!r}")
+    said = word(message, language)
+    cite = outcome.cite
+    parts = AnswerParts(
+        form="message", language=language, headline=said, body_md=cite.answer_md, citations=(citation(cite, faq_url),)
+    )
+    return answer_of(
+        parts,
+        kind="faq",
+        matches=(Match.of(cite, 1.0),),
+        entry_md=cite.answer_md,
+        error=said if isinstance(outcome, Refusal) else None,
     )

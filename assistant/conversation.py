@@ -31,8 +31,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from . import compose
 from .errors import InvalidQuestion
-from .models import Answer, Match, Value
+from .models import Answer, Value
 from .normalize import CJK_SPAN, detect_language
 
 if TYPE_CHECKING:
@@ -445,22 +446,19 @@ class Conversation:
         language = detect_language(a.question + b.question) if a.question else "zh"
         unit = _UNIT_WORDS.get(b.unit or "", {}).get(language, b.unit or "")
         step = f"{_tidy(Decimal(str(a.value)))} + {_tidy(Decimal(str(b.value)))} = {total}"
-        if language == "zh":
-            head, formula = f"**两次合计 {total} {unit}**", "计算："
-        else:
-            head, formula = f"**Both together: {total} {unit}**", "Calculation:"
+        head = f"**两次合计 {total} {unit}**" if language == "zh" else f"**Both together: {total} {unit}**"
         by_id = {e.id: e for e in self.assistant.entries}
         ids = dict.fromkeys((*a.entries, *b.entries))
-        matches = tuple(Match.of(by_id[i], 1.0) for i in ids if i in by_id)
         value: int | float = int(total) if total == total.to_integral_value() else float(total)
-        return Answer(
-            kind="calculation",
-            answer=f"{head}\n\n{formula}\n- {step}",
-            matches=matches,
+        return compose.compose_computed(
+            headline=head,
+            steps=(step,),
+            notes=(),
+            cites=[by_id[i] for i in ids if i in by_id],
             value=value,
             unit=b.unit,
-            steps=(step,),
             language=language,
+            faq_url=self.assistant.settings.faq_url,
         )
 
     # ------------------------------------------------------------------ remembering

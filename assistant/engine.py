@@ -299,7 +299,7 @@ class Assistant:
         engine = self._engine  # one consistent snapshot even if a reload swaps it meanwhile
         answer = None
         if engine.calculator is not None:
-            answer = engine.calculator.try_answer(text, language=language, now=self._clock())
+            answer = self._calculate(engine.calculator, text, language)
         if answer is None:
             evidence = gather(engine.retriever, engine.scope, text)
             answer = self._compose(evidence, engine.decision.decide(evidence, self.settings.threshold), language, text)
@@ -346,6 +346,16 @@ class Assistant:
         evidence = gather(engine.retriever, engine.scope, self.validate(question))
         return evidence, engine.decision.decide(evidence, self.settings.threshold)
 
+    def _calculate(self, calculator: Any, text: str, language: str) -> Answer | None:
+        """The calculator's answer to ``text``, or None when no rule applies. This is the boundary where a
+        calculator result (its outcome: a value with its formula, a question back, a refusal, an explanation)
+        becomes an :class:`Answer`: :func:`compose.compose_calculation` builds its parts from the outcome's
+        fields, and renders them like every other answer."""
+        outcome = calculator._outcome(text, self._clock())  # what Calculator.try_answer words itself
+        if outcome is None:
+            return None
+        return compose.compose_calculation(outcome, language, faq_url=self.settings.faq_url)
+
     def _compose(self, evidence: Evidence, decision: Decision, language: str, question: str | None = None) -> Answer:
         ranked = list(evidence.ranked)
         if decision.verdict == "refuse":
@@ -362,6 +372,7 @@ class Assistant:
             confidence=decision.confidence,
             best_guess=decision.verdict == "guess",
             question=question,
+            faq_url=self.settings.faq_url,
         )
 
     # ----------------------------------------------------------------- KB watching

@@ -1,8 +1,7 @@
-"""Interface labels of the web chat and the insights page, in Chinese and English.
-
-The framing of answers (matched question, "source", "not covered"...) is composed with the answer in
-:mod:`assistant.compose`; this module holds only the labels around it. The interface follows the
-language of the last question and can be switched.
+"""The one string table of the interface, in Chinese and English: the framing of answers (matched question,
+"source", "not covered"..., used by :mod:`assistant.compose`), the labels of the web chat and of the insights
+page. One fallback rule: an unknown language reads the default (Chinese, the FAQ's language). The interface
+follows the language of the last question and can be switched.
 """
 
 from __future__ import annotations
@@ -33,6 +32,25 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
 
 TEXT: Final[dict[str, dict[str, str]]] = {
     "zh": {
+        # answer framing (assistant.compose renders these into the answer's markdown)
+        "matched": "匹配的问题",
+        "section": "分类",
+        "ambiguous": "这个问题也可能是指：**{question}**（见下方相关问题）。",
+        "not_covered": "抱歉，FAQ 中没有找到能回答这个问题的内容。",
+        "human": "如需进一步帮助，请联系人工客服。",
+        "closest": "你可能想问：",
+        "best_guess": "不太确定你问的是不是这个，最接近的问题是：**{question}**。"
+        "如果不是，请看下方的其他问题，或换个说法再问。",
+        "zh_note": "",
+        "key": "要点",
+        "empty": "请输入一个问题。Please type a question.",
+        "too_long": "问题太长了（{length} 个字符，上限 {limit}）。请缩短后再问。",
+        "calc_formula": "计算：",
+        "calc_notes": "说明：",
+        "calc_source": "依据 FAQ：",
+        # web chat
+        "full_entry": "查看完整回答",
+        "rule_entry": "FAQ 原文",
         "page_title": "GLM Coding Plan 帮助",
         "title": "GLM Coding Plan 常见问题助手",
         "welcome": "你好！我会根据 **GLM Coding Plan 常见问题** 回答，并注明出处。可以试试下面的问题：",
@@ -97,6 +115,25 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "col_unanswered": "未回答",
     },
     "en": {
+        # answer framing (assistant.compose renders these into the answer's markdown)
+        "matched": "Matched FAQ question",
+        "section": "Section",
+        "ambiguous": "Your question may also mean: **{question}** (see the related questions below).",
+        "not_covered": "Sorry, the FAQ does not cover this question.",
+        "human": "Please contact human support for further help.",
+        "closest": "Closest questions in the FAQ:",
+        "best_guess": "I'm not sure this is what you mean; the closest FAQ question is **{question}**. If not, see the "
+        "other questions below or rephrase.",
+        "zh_note": "_The FAQ is written in Chinese; its answer is quoted as written._",
+        "key": "In short (the FAQ's words)",
+        "empty": "Please type a question. 请输入一个问题。",
+        "too_long": "That question is too long ({length} characters, the limit is {limit}). Please shorten it.",
+        "calc_formula": "Calculation:",
+        "calc_notes": "Notes:",
+        "calc_source": "Source (FAQ):",
+        # web chat
+        "full_entry": "The full FAQ answer",
+        "rule_entry": "The FAQ entry",
         "page_title": "GLM Coding Plan help",
         "title": "GLM Coding Plan FAQ assistant",
         "welcome": "Hi! I answer from the **GLM Coding Plan FAQ** and cite where each answer comes from. "

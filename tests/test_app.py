@@ -34,6 +34,8 @@ INJECTIONS = (
     "![tracker](http://127.0.0.1:9/x.png)",
     "**not bold** <b>not bold</b>",
 )
+# Questions whose entry is long enough to get key sentences (the dev set's; checked against the engine).
+LONG_ENTRY_CANDIDATES = ("GLM-5 支持了吗", "How many prompts per 5 hours on Pro?", "What are the MCP quotas?")
 # Candidates for a real calculator answer (kb/facts.toml: referral credit, GLM-5 multipliers, peak hours).
 CALCULATION_CANDIDATES = (
     "好友实际支付 40 元，我能拿到多少赠金？",
@@ -107,13 +109,25 @@ def user_texts(at: AppTest) -> list[str]:
 
 
 def assert_cites(message: ChatMessage, answer: Answer) -> None:
-    """The reply shows the engine's answer: the FAQ text, matched question, section and source."""
+    """The reply shows the engine's answer: the FAQ text (in the full-entry expander), matched question,
+    section and source."""
     assert answer.kind == "faq", answer
     best = answer.matches[0]
     body = reply_markdown(message)
-    assert answer.entry_md and answer.entry_md in body
+    assert answer.entry_md and answer.entry_md in [m.value for e in message.expander for m in e.markdown]
     for part in (best.question, best.section, best.source):
         assert part in body, f"{part!r} missing from the reply:\n{body}"
+
+
+def opening(answer: Answer) -> str:
+    """What a reply opens with: its headline, or for a confident FAQ answer the matched question."""
+    assert answer.parts is not None, answer
+    return answer.parts.headline or compose.matched_line(answer.language, answer.matches[0].question)
+
+
+def expanders(message: ChatMessage) -> dict[str, bool]:
+    """The reply's expanders: label -> open at first."""
+    return {e.label: e.proto.expanded for e in message.expander}
 
 
 def buttons(message: ChatMessage) -> list[str]:
@@ -187,46 +201,74 @@ def test_clicking_a_suggestion_asks_it(app: AppTest, engine: Assistant) -> None:
     assert_cites(last_reply(app), engine.ask(suggestion))
 
 
-def test_calculation_steps_missing_from_its_text_are_shown_as_a_formula(
+def test_the_reply_is_laid_out_from_the_parts_not_the_text(
     app: AppTest, engine: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rendering of a calculation whose text does not list its steps (the engine's answer, so changed)."""
+    """The page shows the answer's parts; the rendered text is only what the copy button copies."""
     real_ask = Assistant.ask
 
-    def as_calculation(self: Assistant, question: str) -> Answer:
-        answer = real_ask(self, question)
-        return dataclasses.replace(
-            answer, kind="calculation", value=4.0, unit="元", steps=("赠金 = 40 元 × 10%", "= 4 元")
-        )
+    def text_replaced(self: Assistant, question: str) -> Answer:
+        return dataclasses.replace(real_ask(self, question), answer="RENDERED-TEXT-NOT-SHOWN")
 
-    monkeypatch.setattr(Assistant, "ask", as_calculation)
-    question = "好友实际支付的金额是什么意思"
+    monkeypatch.setattr(Assistant, "ask", text_replaced)
+    question = "可以退款吗"
+    expected = real_ask(engine, question)
     reply = last_reply(ask(app, question))
-    assert [c.value for c in reply.code] == ["赠金 = 40 元 × 10%\n= 4 元"]
-    captions = "\n".join(c.value for c in reply.caption)
-    assert label("zh", "steps") in captions
-    for match in as_calculation(engine, question).matches:
-        assert match.source in captions
-    assert buttons(reply) == []  # a calculation has cited rules, not "related questions"
-    assert len(reply.get("feedback")) == 1
+    assert "RENDERED-TEXT-NOT-SHOWN" not in reply_markdown(reply)
+    assert_cites(reply, expected)
+    assert expected.parts is not None and not expected.parts.highlights
+    assert expanders(reply) == {label("zh", "full_entry"): True}  # a short entry is shown open
+
+
+def test_a_long_entry_shows_its_key_sentences_first_and_the_full_entry_folded(
+    app: AppTest, engine: Assistant
+) -> None:
+    found = [(q, a) for q in LONG_ENTRY_CANDIDATES if (a := engine.ask(q)).highlights]
+    assert found, f"none of {LONG_ENTRY_CANDIDATES} gets key sentences; update the candidates"
+    for question, expected in found[:2]:
+        assert expected.parts is not None
+        lang = expected.language
+        reply = last_reply(ask(app, question))
+        shown = [m.value for m in reply.markdown]
+        first = [expected.parts.headline] if expected.parts.headline else []  # a best guess says so first
+        assert shown[: len(first) + 2] == [
+            *first,
+            " ".join(expected.parts.highlights),  # the first line is the answer, in the FAQ's words
+            compose.matched_line(lang, expected.matches[0].question),
+        ]
+        assert expanders(reply) == {label(lang, "full_entry"): False}
+        assert_cites(reply, expected)
 
 
 def test_a_real_calculation_shows_its_formula_and_sources(app: AppTest, engine: Assistant, feedback_db: Path) -> None:
     found = [(q, a) for q in CALCULATION_CANDIDATES if (a := engine.ask(q)).kind == "calculation"]
     assert found, f"none of {CALCULATION_CANDIDATES} is answered by the calculator; update the candidates"
     question, expected = found[0]
-    assert expected.steps, "a calculation should come with its formula steps"
+    assert expected.parts is not None and expected.parts.steps, "a calculation should come with its formula steps"
     reply = last_reply(ask(app, question))
-    shown = reply_markdown(reply) + "\n" + "\n".join(c.value for c in reply.code)
-    assert expected.answer in reply_markdown(reply)
-    for step in expected.steps:
-        assert step in shown
-    captions = "\n".join(c.value for c in reply.caption)
+    body = reply_markdown(reply)
+    assert reply.markdown[0].value == expected.parts.headline
+    assert [c.value for c in reply.code] == ["\n".join(expected.parts.steps)]  # always, from the parts
+    assert label("zh", "steps") in [c.value for c in reply.caption]
+    for note in expected.parts.notes:
+        assert note in body
     for match in expected.matches:
-        assert match.source in captions
+        assert f"{match.question} ({match.source})" in body
+    assert buttons(reply) == [] and expanders(reply) == {}  # cited rules, no related questions
     reply.get("feedback")[0].set_value(1).run()
     (vote,) = FeedbackStore(feedback_db).votes()
     assert (vote.kind, vote.entry_id) == ("calculation", expected.matches[0].id)
+
+
+def test_a_question_back_from_the_calculator_offers_the_rules_entry_folded(app: AppTest, engine: Assistant) -> None:
+    question = "好友首单我能拿多少赠金"
+    expected = engine.ask(question)
+    assert expected.parts is not None and expected.parts.form == "message", expected
+    reply = last_reply(ask(app, question))
+    assert reply.markdown[0].value == expected.parts.headline == expected.answer
+    assert expanders(reply) == {label("zh", "rule_entry"): False}
+    assert [m.value for e in reply.expander for m in e.markdown] == [expected.entry_md]
+    assert expected.matches[0].source in reply_markdown(reply)
 
 
 def test_the_source_links_to_the_published_faq_when_configured(
@@ -551,7 +593,7 @@ def test_a_conversation_id_in_the_url_restores_the_turns_and_the_follow_up_state
     conversation.ask(peak)
     follow_up = conversation.ask("那非高峰呢")
     assert follow_up.answer != engine.ask("那非高峰呢").answer  # the follow-up needs the previous turn
-    assert follow_up.answer in reply_markdown(last_reply(ask(reloaded, "那非高峰呢")))
+    assert opening(follow_up) in reply_markdown(last_reply(ask(reloaded, "那非高峰呢")))
 
 
 def test_new_conversation_clears_the_chat_and_the_state(app: AppTest, engine: Assistant) -> None:
@@ -560,7 +602,7 @@ def test_new_conversation_clears_the_chat_and_the_state(app: AppTest, engine: As
     assert messages(app, "user") == [] and len(messages(app, "assistant")) == 1
     assert "c" not in app.query_params
     alone = engine.ask("那非高峰呢")
-    assert alone.answer in reply_markdown(last_reply(ask(app, "那非高峰呢")))  # no previous turn to lean on
+    assert opening(alone) in reply_markdown(last_reply(ask(app, "那非高峰呢")))  # no previous turn to lean on
 
 
 @pytest.mark.parametrize("bad", ["nope", "x" * 22, "' OR 1=1 --"])

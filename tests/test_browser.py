@@ -199,6 +199,19 @@ def _cited(reply: Any) -> list[str]:
     return re.findall(r"kb/[^\s`:]+\.md:\d+", reply.inner_text())
 
 
+def _expander_details(reply: Any) -> Any:
+    """The ``<details>`` of the reply's expanders (the full FAQ entry, the calculator's rule entry)."""
+    return reply.locator('[data-testid="stExpander"] details')
+
+
+def _open_full_entry(reply: Any) -> None:
+    """Unfold the reply's expanders that are closed (a long entry's full text is folded below its key sentences)."""
+    details = _expander_details(reply)
+    for i in range(details.count()):
+        if details.nth(i).get_attribute("open") is None:
+            details.nth(i).locator("summary").click()
+
+
 def _expect_faq(engine: Assistant, question: str) -> Answer:
     answer = engine.ask(question)
     assert answer.kind == "faq", f"{question!r} should be answered by the FAQ, got {answer.kind}"
@@ -233,14 +246,32 @@ def test_answers_render_markdown_tables_and_code_blocks(live: Live) -> None:
     with_code = next(e for e in live.engine.entries if "```" in e.answer_md)
     assert _expect_faq(live.engine, with_table.question).matches[0].id == with_table.id
     reply = live.ask(with_table.question, with_table.source)
+    _open_full_entry(reply)
     reply.locator("table").first.wait_for(timeout=TIMEOUT_MS)
     assert reply.locator("table tr").count() >= 2
     assert _expect_faq(live.engine, with_code.question).matches[0].id == with_code.id
     reply = live.ask(with_code.question, with_code.source)
+    _open_full_entry(reply)
     code = reply.locator("pre code").first
     code.wait_for(timeout=TIMEOUT_MS)
     first_line = code.inner_text().strip().splitlines()[0].strip()
     assert first_line and first_line in with_code.answer_md
+
+
+def test_a_long_entry_shows_its_key_sentences_and_folds_the_full_entry(live: Live) -> None:
+    question = "GLM-5 支持了吗"
+    expected = _expect_faq(live.engine, question)
+    assert expected.parts is not None and expected.highlights, "the entry should be long enough for key sentences"
+    reply = live.ask(question, expected.matches[0].source)
+    shown = reply.inner_text()
+    assert shown.index(expected.highlights[0]) < shown.index(expected.matches[0].question)  # the answer first
+    details = _expander_details(reply)
+    assert details.count() == 1 and details.first.get_attribute("open") is None
+    full = details.first.locator('[data-testid="stExpanderDetails"] [data-testid="stMarkdownContainer"]').first
+    assert not full.is_visible()
+    details.first.locator("summary").click()
+    full.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert expected.highlights[-1][:15] in full.inner_text()  # the key sentence, in its place in the entry
 
 
 def test_injection_strings_are_shown_literally_and_never_run(live: Live) -> None:

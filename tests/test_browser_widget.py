@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from assistant import Answer
+from assistant import Answer, compose
 from assistant.engine import Assistant
 from assistant.feedback import new_conversation_id
 from assistant.ui_text import label
@@ -131,8 +131,12 @@ def page(chat: Chat) -> Iterator[Any]:
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _headline(answer: Answer) -> str:
-    """The answer's first line as the page shows it (markdown bold removed)."""
-    return answer.answer.strip().splitlines()[0].replace("**", "").strip()
+    """The answer's first line as the page shows it (markdown bold removed): its headline, or for a confident
+    FAQ answer the matched question's line."""
+    if answer.parts is None:
+        raise ValueError(f"an answer from the engine carries its parts: {answer!r}")
+    first = answer.parts.headline or compose.matched_line(answer.language, answer.matches[0].question)
+    return first.strip().splitlines()[0].replace("**", "").strip()
 
 
 def _ask(page: Any, question: str, marker: str) -> Any:

@@ -29,8 +29,23 @@ JSON_FIELDS = {
     "steps",
     "error",
     "entry_md",
+    "parts",
 }
 MATCH_FIELDS = {"id", "question", "section", "score", "source"}
+PARTS_FIELDS = {
+    "form",
+    "language",
+    "headline",
+    "highlights",
+    "body_md",
+    "steps",
+    "notes",
+    "citations",
+    "suggestions",
+    "related",
+    "handoff",
+}
+CITATION_FIELDS = {"title", "source", "section", "link"}
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +84,12 @@ def test_json_contract(cli_env: dict[str, str]) -> None:
     assert reply["matches"] and all(set(m) == MATCH_FIELDS for m in reply["matches"])
     assert reply["matches"][0]["question"] == "如何取消订阅自动续费？"
     assert reply["matches"][0]["source"].startswith("kb/glm-coding-plan-faq.md:")
+    parts = reply["parts"]
+    assert set(parts) == PARTS_FIELDS and parts["form"] == "entry" and parts["language"] == "en"
+    assert all(set(c) == CITATION_FIELDS for c in parts["citations"])
+    (cited,) = parts["citations"]
+    assert (cited["title"], cited["source"]) == (reply["matches"][0]["question"], reply["matches"][0]["source"])
+    assert parts["body_md"] == reply["entry_md"] and parts["related"] == [m["question"] for m in reply["matches"][1:]]
 
 
 def test_batch_from_stdin_keeps_order_and_goes_on_after_bad_lines(cli_env: dict[str, str]) -> None:
@@ -92,6 +113,7 @@ def test_batch_from_stdin_keeps_order_and_goes_on_after_bad_lines(cli_env: dict[
         assert reply["kind"] == "no_answer" and reply["error"] and reply["matches"] == []
     assert replies[3]["kind"] in ("faq", "no_answer") and replies[3]["error"] is None
     assert replies[4]["kind"] == "no_answer" and "2001" in replies[4]["error"]
+    assert replies[4]["parts"]["headline"] == replies[4]["error"] == replies[4]["answer"]
     assert replies[5]["matches"][0]["question"] == "可以退款吗？"
     assert replies[6]["kind"] == "no_answer" and replies[6]["error"] is None
 
