@@ -57,6 +57,7 @@ PINNED = {
     "condition_no_link": ("no_link",),
     "condition_late_payment": ("late_payment",),
     "condition_shared_tools": ("shared_tools",),
+    "charge_order": ("bonus_credit", "cash_balance", "third_party"),
     "payment_window_hours": ("72",),
     "credit_arrival_hours": ("24", "48"),
     "contact_support_after_hours": ("72",),

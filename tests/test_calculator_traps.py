@@ -566,3 +566,107 @@ def test_people_and_accounts_are_not_tools(calc: Calculator, question: str) -> N
 def test_every_week_in_total_is_not_a_monday() -> None:
     q = analyze("Max 每周一共能用多少次", ("lite", "pro", "max"))
     assert q.dates == () and q.windows == ("week",)
+
+
+# --- calc-validation 2026-11-29: the confident wrong numbers, in other words -----------------------------
+
+# (a) a friend who paid the whole order with his own credit, points or coupons paid no cash: the credit is 0.
+ALL_NOT_CASH = [
+    "My friend paid the whole 99 yuan order with his own bonus credit, what is my referral credit?",
+    "好友首单 80 元全部用积分抵扣，我的赠金多少",
+    "friend paid 120 yuan entirely with coupons, my credit?",
+    "邀请的同学下单 66 元，全都是用他自己的赠金付的，我能拿多少赠金",
+]
+
+
+@pytest.mark.parametrize("question", ALL_NOT_CASH)
+def test_order_paid_wholly_without_cash_earns_nothing(calc: Calculator, question: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation"
+    assert answer.value == 0
+
+
+def test_order_paid_in_cash_still_earns_its_share(calc: Calculator) -> None:
+    answer = ask(calc, "好友首单 90 元，全部现金支付，我的赠金多少", "zh")
+    assert answer is not None and answer.value == 9
+
+
+# (b) a renewal is charged from the bonus credit first, then the cash balance, then the bound payment method.
+RENEWAL_CHARGE = [
+    ("续费 49 元，我账户里赠金 20 元，现金余额 100 元，会扣多少现金余额？", 29),
+    ("My plan renews at 99 yuan. I have 40 bonus credit and 30 cash balance. How much will WeChat charge?", 29),
+    ("renew 200, 赠金还有 250, cash balance 50, 现金会被扣多少", 0),
+    ("自动续费 120 元，赠金余额 30，现金余额 50，支付宝还要付多少", 40),
+    ("Renewal fee 60 yuan, bonus credit 100, cash balance 20: how much bonus credit gets used?", 60),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), RENEWAL_CHARGE)
+def test_renewal_is_charged_in_the_faq_order(calc: Calculator, question: str, value: float) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+    assert answer.matches[0].question == "订阅费用是如何扣除的？"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "续费 99，赠金 20，微信扣多少",  # the cash balance is not given
+        "续费 99 元，赠金 20 元，现金余额 30 元，会扣多少？",  # which part is not said
+    ],
+)
+def test_renewal_charge_with_a_missing_input_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh"))
+
+
+# (c) BST is British Summer Time (UTC+1) or Bangladesh Standard Time (UTC+6): asked when the readings differ.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我在 BST 时区 今天本地 15:30 用 glm-5 跑了 6 次 扣多少",
+        "10:00 BST, 10 GLM-5 prompts, how much quota?",
+        "Is 14:00 BST peak time for GLM-5?",
+    ],
+)
+def test_bst_is_ambiguous(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+def test_bst_readings_that_agree_give_the_number(calc: Calculator) -> None:
+    answer = ask(calc, "02:00 BST 用 GLM-5 发了 10 次，扣多少", "zh")  # 09:00 or 08:00 UTC+8: both off-peak
+    assert answer is not None and answer.value == 20
+
+
+# (d) a date with no time of day does not say peak or off-peak: asked, never read as midnight.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I used GLM-5 for 30 prompts today, how much quota did that take?",
+        "今天用 GLM-5 发了 10 次，扣多少",
+        "On 2026-11-20 I sent 12 GLM-5 prompts. How much quota was that?",
+        "昨天 glm-5 跑了 8 个 prompt 算多少额度",
+    ],
+)
+def test_date_without_time_asks_when(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+def test_today_right_now_reads_the_clock(calc: Calculator) -> None:
+    answer = ask(calc, "今天现在用 GLM-5 发 10 次扣多少", "zh")  # NOW is 10:00 UTC+8: off-peak
+    assert answer is not None and answer.value == 20
+
+
+# (e) a clock time asked ("几点", "what time") is "HH:MM"; a "when" keeps the date and time.
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("我北京时间今天 13:20 发了一批请求把5小时额度用完了，这部分额度几点恢复？", "18:20"),
+        ("2026-11-26 22:00 用掉的额度几点恢复", "03:00"),
+        ("Today at 09:15 Beijing time I used some quota. At what time does it come back?", "14:15"),
+        ("2026-11-26 22:00 用掉的额度什么时候恢复", "2026-11-27T03:00"),
+    ],
+)
+def test_refresh_clock_time(calc: Calculator, question: str, value: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.value == value

@@ -28,6 +28,8 @@ _RAW: Mapping[str, str] = {
     "which_time": r"几点|什么时候|什么时间|啥时候?|几时|何时|哪天|哪一天|几号|哪个时间|多久|\bwhen\b|\bwhat time\b|"
     r"\bwhich day\b|"
     r"\bwhat day\b|\bwhat date\b|\bby when\b|\bhow long\b",
+    # A clock time asked for ("几点恢复", "what time"), not a date: the reply's value is "HH:MM".
+    "asks_clock": r"几点|几时|\bwhat time\b|\bat what hour\b|\bwhich hour\b",
     "cost_q": r"扣多少|扣几|扣除多少|扣掉多少|扣了多少|消耗多少|消耗几|消耗了多少|耗多少|算多少|算几|计多少|占用多少|"
     r"占多少|花多少|用掉多少|多少额度|几次额度|折合多少|相当于多少|相当于几|花费|耗费|扣去|扣除|扣掉|抵扣多少|"
     r"\bcost(?:s|ing)?\b|\bconsum\w*|\bdeduct\w*|\beats?\b|\btakes? up\b|\bquota usage\b|"

@@ -101,6 +101,20 @@ def _is_part(q: Query, amount: Quantity) -> bool:
     return bool(_NOT_CASH.search(q.after(amount, 30)))
 
 
+# "全部用他的赠金付的" / "paid it all with his own bonus credit": no cash was paid at all, so the credit is 0.
+_ALL_NOT_CASH = re.compile(
+    r"(?:全部|全额|全都|都|完全|整单|整个订单)\s*(?:是|都)?\s*(?:用|使用|拿|靠|由)\s*(?:了)?\s*(?:他|她|对方|好友|朋友)?\s*(?:自己)?\s*的?"
+    r"\s*(?:赠金|余额|积分|优惠券|代金券|抵用券)|(?:赠金|积分|优惠券|代金券)\s*(?:全额|全部)\s*(?:抵扣|抵|支付|付)|"
+    r"\b(?:entirely|fully|all|completely|wholly|100%)\s+(?:\w+\s+){0,3}?(?:with|by|from|using|in|on)\s+"
+    r"(?:(?:his|her|their|own|the|a|bonus|referral|account|store)\s+){0,3}(?:credits?|bonus|points|coupons?|vouchers?)\b|"
+    r"\b(?:the )?(?:whole|entire|full) (?:[\d.,]+ ?(?:yuan|rmb|cny|元|块)? )?(?:order|thing|amount|price|payment)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:with|by|from|using)\s+"
+    r"(?:(?:his|her|their|own|the|a|bonus|referral|account)\s+){0,3}(?:credits?|bonus|points|coupons?|vouchers?)\b|"
+    r"\bno cash\b|\bwithout (?:paying )?(?:any )?cash\b|没(?:有)?(?:付|花|用)(?:一分)?现金|现金\s*(?:是\s*)?0\b",
+    re.ASCII,
+)
+
+
 def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
     """What an amount of money is, from the words around it: paid cash, the original price, a deduction, or the
     part of a payment made with credit or coupons."""
@@ -229,6 +243,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
     if parts:
         return _credit_of_cash_part(paid[0], parts, rate, entry, used)
+    if len(money) == 1 and not (shares or parts) and _ALL_NOT_CASH.search(q.text):
+        return _credit_of_cash_part(money[0], [money[0]], rate, entry, used)
     if paid and unknown and not (deductions or factors) and q.has("compare") and q.has("difference"):
         both = sorted([*paid, *unknown], key=lambda x: x.start)
         if len(both) == 2:

@@ -10,7 +10,7 @@ A rule returns None when it does not apply (the question is left to FAQ retrieva
 * :class:`.outcomes.Explained`: the FAQ rules the computation out (Lite has no GLM-5): say so and cite the entry.
 
 Rules are tried in :data:`RULES` order; the first one that applies answers. The rules live by family in
-:mod:`.referral`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in :mod:`.common`.
+:mod:`.referral`, :mod:`.billing`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from .billing import renewal_charge
 from .clock import ClockTime
 from .common import Rule
 from .dates import DateMention
@@ -48,6 +49,7 @@ _DIFFERENCES = frozenset(
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
 RULES: tuple[Rule, ...] = (
+    renewal_charge,
     referral_credit,
     remaining,
     glm5_cost,
