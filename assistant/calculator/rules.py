@@ -10,7 +10,8 @@ A rule returns None when it does not apply (the question is left to FAQ retrieva
 * :class:`.outcomes.Explained`: the FAQ rules the computation out (Lite has no GLM-5): say so and cite the entry.
 
 Rules are tried in :data:`RULES` order; the first one that applies answers. The rules live by family in
-:mod:`.referral`, :mod:`.billing`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in :mod:`.common`.
+:mod:`.referral`, :mod:`.billing`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in
+:mod:`.common`.
 """
 
 from __future__ import annotations
