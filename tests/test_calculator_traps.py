@@ -670,3 +670,108 @@ def test_today_right_now_reads_the_clock(calc: Calculator) -> None:
 def test_refresh_clock_time(calc: Calculator, question: str, value: str) -> None:
     answer = ask(calc, question)
     assert answer is not None and answer.value == value
+
+
+# --- lookups of one stated fact, answered as a calculation citing the FAQ entry it comes from ----------------
+
+PLAN_QUOTA = [
+    ("How many prompts does Lite give per 5 hours?", 80, "套餐的用量额度大概有多少？"),
+    ("max 套餐每周上限是多少次", 8000, "套餐的用量额度大概有多少？"),
+    ("pro weekly cap?", 2000, "套餐的用量额度大概有多少？"),
+    ("Lite 一周最多多少次 prompt", 400, "套餐的用量额度大概有多少？"),
+    ("What's the 5h limit on the Max plan", 1600, "套餐的用量额度大概有多少？"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "source"), PLAN_QUOTA)
+def test_plan_quota_lookup(calc: Calculator, question: str, value: int, source: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value and answer.matches[0].question == source
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我买了 Pro，想在自己网站的客服机器人里通过 API 调用，每周能用多少次？",  # a condition of the FAQ
+        "Can my team share the Max plan's weekly quota?",
+        "Pro 每周额度用完了怎么办",
+        "套餐额度有多少",  # no plan: the FAQ's table
+    ],
+)
+def test_quota_lookup_leaves_other_questions_alone(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("GLM-5 在北京时间晚上 8 点按几倍计算？", 2),
+        ("What multiplier does GLM-5 use at 3pm Beijing time?", 3),
+        ("高峰期 GLM-5 按多少倍扣额度", 3),
+        ("off-peak GLM-5 multiplier?", 2),
+    ],
+)
+def test_glm5_multiplier_at_a_stated_time(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value
+    assert answer.matches[0].question == "为什么调用 GLM-5 时额度消耗更快？有没有节省额度的方式？"
+
+
+def test_glm5_multiplier_without_a_time_is_the_faq(calc: Calculator) -> None:
+    assert not computed(ask(calc, "GLM-5 按几倍扣额度？"))
+
+
+# NOW is 2026-11-27: New York on UTC-5, Sydney on UTC+11, Berlin on UTC+1, Los Angeles on UTC-8.
+EVENT_TIMES = [
+    ("GLM-5 高峰期几点开始（北京时间）", "14:00"),
+    ("When does GLM-5 peak end, Beijing time?", "18:00"),
+    ("I'm in Tokyo, what time does the GLM-5 peak start for me?", "15:00"),
+    ("UTC+2 的话 GLM-5 高峰几点结束", "12:00"),
+    ("我在纽约，今天高峰期本地几点开始", "01:00"),
+    ("I'm in Berlin. In July 2027 what local time does GLM-5 peak start?", "08:00"),
+    ("新库存每天几点放出？我在悉尼，最近", "13:00"),
+    ("I'm in Los Angeles, what time is the daily stock release today?", "18:00"),
+    ("我在 UTC-3，高峰期几点开始", "03:00"),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), EVENT_TIMES)
+def test_local_time_of_a_daily_event(calc: Calculator, question: str, value: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm in London, when does GLM-5 peak start?",  # daylight saving and no date
+        "我在美国，高峰期几点开始",  # several zones
+        "GLM-5 高峰期是几点到几点",  # the window itself: the FAQ's entry
+        "I'm in IST, when does peak start?",
+    ],
+)
+def test_event_time_asks_when_the_zone_or_date_decides(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+# --- what is left after a stated use, the quota restated as a bare number ------------------------------------
+
+REMAINING = [
+    ("Max 每周 8000，已经用了 5200，还剩多少？", 2800),
+    ("Pro plan, 400 per 5 hours, I have used 150. How many left?", 250),
+    ("Lite 每周 400 次 用了 120 还剩几次", 280),
+    ("Pro 的联网搜索加网页读取每月 1000 次，用了 640，还剩多少", 360),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), REMAINING)
+def test_remaining_after_a_bare_use(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+
+
+def test_remaining_with_a_quota_the_faq_does_not_state_is_asked(calc: Calculator) -> None:
+    assert not computed(ask(calc, "Max 每周 9000，已经用了 5200，还剩多少？"))

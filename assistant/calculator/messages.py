@@ -300,6 +300,35 @@ def _ask_charge_amounts(a: Mapping[str, Any], lang: Language) -> str:
     )
 
 
+_EVENTS = {
+    "peak_start": ("GLM-5 高峰期开始", "GLM-5 peak starts"),
+    "peak_end": ("GLM-5 高峰期结束", "GLM-5 peak ends"),
+    "stock": ("每日新库存释放", "the daily new stock is released"),
+}
+
+
+def _head_event(a: Mapping[str, Any], lang: Language) -> str:
+    zh, en = _EVENTS[a["event"]]
+    return _pick(lang, f"**{zh}：{a['zone']} {a['time']}**", f"**In {a['zone']}, {en} at {a['time']}**")
+
+
+def _note_event(a: Mapping[str, Any], lang: Language) -> str:
+    if a["event"] == "stock":
+        return _pick(
+            lang,
+            f"限售期间每日 {a['at']} 释放新库存。",
+            f"During limited sales, new stock is released daily at {a['at']}.",
+        )
+    return _pick(lang, f"高峰期为每日 {a['window']}。", f"The peak window is {a['window']} daily.")
+
+
+def _head_multiplier(a: Mapping[str, Any], lang: Language) -> str:
+    factor = fmt_number(a["factor"])
+    if lang == "zh":
+        return f"**GLM-5 {'高峰期' if a['peak'] else '非高峰期'}按 {factor} 倍抵扣额度**"
+    return f"**GLM-5 counts {factor}× {'at peak' if a['peak'] else 'off-peak'}**"
+
+
 _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_time": _basis,
     "basis_clock": _basis_clock,
@@ -323,6 +352,9 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "head_value_bound": _head_value_bound,
     "f_cut": _f_cut,
     "head_charge": _head_charge,
+    "head_event": _head_event,
+    "note_event": _note_event,
+    "head_multiplier": _head_multiplier,
     "ask_charge_amounts": _ask_charge_amounts,
 }
 
@@ -481,6 +513,12 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "计算结果不能小于 0，已按 0 计。",
         "The result cannot be below 0, so it is shown as 0.",
     ),
+    "head_plan_quota": ("**{plan} 套餐{window}约 {n} 次 prompt**", "**About {n} prompts {window} on {plan}**"),
+    "note_quota_table": (
+        "数字来自 FAQ 的套餐额度表（约数）。",
+        "The number is from the FAQ's quota table (approximate).",
+    ),
+    "note_event_day": ("在 {zone} 这是前一天或后一天的当地时间。", "In {zone} that falls on another calendar day."),
     "ask_charge_part": (
         "请说明你想知道哪一部分：从赠金余额、现金余额还是绑定的支付方式（微信、支付宝）扣多少？",
         "Which part do you want: how much comes from the bonus credit, the cash balance or the bound payment method?",

@@ -27,6 +27,7 @@ from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
+from .lookups import event_time, glm5_multiplier, plan_quota
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
@@ -65,6 +66,9 @@ RULES: tuple[Rule, ...] = (
     credit_arrival,
     quota_refresh,
     zone_convert,
+    plan_quota,
+    glm5_multiplier,
+    event_time,
 )
 
 
