@@ -775,3 +775,33 @@ def test_remaining_after_a_bare_use(calc: Calculator, question: str, value: int)
 
 def test_remaining_with_a_quota_the_faq_does_not_state_is_asked(calc: Calculator) -> None:
     assert not computed(ask(calc, "Max 每周 9000，已经用了 5200，还剩多少？"))
+
+
+# --- referral: a refund said not to have happened, a list of payments, a condition of one friend only ---------
+
+REFERRAL_CLASSES = [
+    ("邀请的同事首单实付64块钱 新用户 没退款 我返多少赠金", 6.4),
+    ("Friend paid 80 yuan for his first order, no refund, new user. My credit?", 8),
+    ("两个朋友首单实付分别是 30、70 元，都没退款，一共多少赠金", 10),
+    ("三个朋友：A 实付 60，B 实付 40 但他以前订过 Lite，C 实付 100，我一共拿多少赠金", 16),
+    ("Two friends: one paid 99 but got a refund, the other paid 149. Total credit?", 14.9),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), REFERRAL_CLASSES)
+def test_referral_conditions_read_per_friend(calc: Calculator, question: str, value: float) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert isinstance(answer.value, int | float) and abs(answer.value - value) < 0.011
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "好友实付 100 元后来退款了，赠金多少",
+        "两个朋友，一个实付 50，一个实付 80，其中一个退款了，一共多少赠金",  # which one?
+        "Friend paid 120 but he is not a new user, my credit?",
+    ],
+)
+def test_referral_condition_not_tied_to_one_friend_rules_out(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))

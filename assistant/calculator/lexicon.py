@@ -144,7 +144,19 @@ CONDITIONAL_WHEN = re.compile(
     r"\bwhenever\b",
     re.ASCII,
 )
-MASKED_BEFORE: Mapping[str, re.Pattern[str]] = {"which_time": CONDITIONAL_WHEN, "pay_deadline": CONDITIONAL_WHEN}
+# "没退款", "no refunds", "都是新用户也都没退款": a refund said not to have happened is no refund.
+NEGATED_REFUND = re.compile(
+    r"(?:没|没有|未|无|并未|并没有|不会|不)\s*(?:申请|发生|办理|要求)?\s*(?:过)?\s*(?:退款|退单|退钱)|"
+    r"\bno refunds?\b|\b(?:not|never|wasn't|weren't|isn't|aren't|was not|were not) (?:been )?refunded\b|"
+    r"\b(?:didn't|did not|never|won't|will not) (?:ask for (?:a )?|request (?:a )?|get (?:a )?)?refunds?\b|"
+    r"\bwithout (?:a |any )?refunds?\b|\bno chargebacks?\b",
+    re.ASCII,
+)
+MASKED_BEFORE: Mapping[str, re.Pattern[str]] = {
+    "which_time": CONDITIONAL_WHEN,
+    "pay_deadline": CONDITIONAL_WHEN,
+    "refunded": NEGATED_REFUND,
+}
 
 # Spans that name a quota window; they are blanked before reading numbers, so "5 小时" is never a count.
 WINDOWS: Mapping[str, re.Pattern[str]] = {

@@ -513,6 +513,7 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "计算结果不能小于 0，已按 0 计。",
         "The result cannot be below 0, so it is shown as 0.",
     ),
+    "step_no_credit": ("{cash} 元：{reason}赠金 0 元", "{cash} CNY: {reason} Credit 0 CNY"),
     "head_plan_quota": ("**{plan} 套餐{window}约 {n} 次 prompt**", "**About {n} prompts {window} on {plan}**"),
     "note_quota_table": (
         "数字来自 FAQ 的套餐额度表（约数）。",
