@@ -15,7 +15,7 @@ import pytest
 
 from assistant.calculator import Calculator
 from assistant.calculator import rules as rules_module
-from assistant.models import Entry, to_json
+from assistant.models import Answer, Entry, to_json
 from assistant.normalize import detect_language
 from assistant.parsing import load_kb
 from tests.conftest import ROOT
@@ -220,7 +220,6 @@ NOT_CALCULATED = [
     "为什么 GLM-5 比 GLM-4.7 更费额度",
     "How can I save quota?",
     "套餐额度有多少",
-    "How many prompts per 5 hours on Pro?",
     "Lite 用户怎么用 GLM-5",
     "Can Lite users call GLM-5?",
     "MCP 的额度是多少",
@@ -240,11 +239,8 @@ NOT_CALCULATED = [
     "高峰期是几点到几点",
     "14:00-18:00 是高峰期吗",
     "what are the peak hours",
-    "GLM-5 高峰期扣几倍",
     "Does GLM-5 cost more at peak?",
     "How much does GLM-5 cost?",
-    "Max 套餐每周限额多少",
-    "what's the weekly limit on the Max plan",
     "Pro 用户每天能用多少次",
     "每次 prompt 能调用几次模型",
     "每月可用额度相当于多少",
@@ -266,7 +262,6 @@ NOT_CALCULATED = [
     "If I cancel, can I keep using the plan until it expires?",
     "取消订阅后什么时候到期",
     "2 月 12 日之前订阅的用户额度会变吗",
-    "限售每天几点放库存",
     "帮我算一下 1+1",
     "__import__('os').system('echo pwned') 赠金多少",
     "",
@@ -279,6 +274,25 @@ def test_left_to_retrieval(calc: Calculator, question: str) -> None:
     assert ask(calc, question) is None
 
 
+# One fact of the FAQ asked alone: answered as a calculation whose first source is the entry the fact comes from,
+# so the reply still cites the FAQ entry a retrieval would have given.
+LOOKUPS = [
+    ("How many prompts per 5 hours on Pro?", 400, "套餐的用量额度大概有多少？"),
+    ("Max 套餐每周限额多少", 8000, "套餐的用量额度大概有多少？"),
+    ("what's the weekly limit on the Max plan", 8000, "套餐的用量额度大概有多少？"),
+    ("GLM-5 高峰期扣几倍", 3, "为什么调用 GLM-5 时额度消耗更快？有没有节省额度的方式？"),
+    ("限售每天几点放库存", "10:00", "为什么限量购买？要限制到什么时候？"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "source"), LOOKUPS)
+def test_lookup_is_a_calculation_citing_its_entry(calc: Calculator, question: str, value: object, source: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation"
+    assert answer.value == value
+    assert answer.matches[0].question == source
+
+
 def test_no_dev_faq_row_is_taken(calc: Calculator) -> None:
     dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
     if not dev.exists():
@@ -287,9 +301,16 @@ def test_no_dev_faq_row_is_taken(calc: Calculator) -> None:
     taken = [
         r["q"]
         for r in rows
-        if "faq" in r and not any(k in r for k in ("value", "between", "pair")) and ask(calc, r["q"]) is not None
+        if "faq" in r
+        and not any(k in r for k in ("value", "between", "pair"))
+        and _taken_elsewhere(ask(calc, r["q"]), r["faq"])
     ]
     assert taken == []
+
+
+def _taken_elsewhere(answer: Answer | None, gold: list[str]) -> bool:
+    """Whether the calculator answered a FAQ row with anything but a lookup citing the row's entry first."""
+    return answer is not None and not (answer.kind == "calculation" and answer.matches[0].question in gold)
 
 
 def test_faq_questions_themselves_are_not_calculated(calc: Calculator, entries: list[Entry]) -> None:

@@ -57,6 +57,8 @@ PINNED = {
     "condition_no_link": ("no_link",),
     "condition_late_payment": ("late_payment",),
     "condition_shared_tools": ("shared_tools",),
+    "charge_order": ("bonus_credit", "cash_balance", "third_party"),
+    "stock_release_time": ("10:00",),
     "payment_window_hours": ("72",),
     "credit_arrival_hours": ("24", "48"),
     "contact_support_after_hours": ("72",),
@@ -98,6 +100,8 @@ def test_fact_value_is_what_the_snippet_says(facts: Facts, name: str) -> None:
     elif fact.kind == "percent":
         for value in fact.values:
             assert f"{int(value * 100)}%" in snippet
+    elif fact.kind == "time_range" and len(fact.values) == 1:
+        assert fact.values[0] in snippet  # one time of day ("每日10:00")
     elif fact.kind == "time_range":
         assert re.search(rf"{fact.values[0]}\s*[～~–-]\s*{fact.values[1]}", snippet)
     elif fact.kind == "utc_offset":

@@ -579,9 +579,6 @@ NOT_CALCULATED = [
     # FAQ lookups, even with numbers or plan names in them
     "赠金多久到账",
     "referral credit when does it arrive",
-    "How many prompts per 5 hours on Pro?",
-    "Max 每5小时有多少次prompt",
-    "Lite 套餐一周有多少次额度",
     "高峰期是几点",
     "what are the peak hours",
     "peak hours for glm5?",
@@ -589,7 +586,6 @@ NOT_CALCULATED = [
     "how do I save quota",
     "how do i save quata on glm5",
     "用 GLM-5 一次扣几倍额度",
-    "高峰期 GLM-5 消耗几倍额度",
     "Does GLM-5 cost 3x at peak?",
     "GLM-5 高峰期为什么是 3 倍",
     "为什么 14:00 到 18:00 扣得多",
@@ -657,3 +653,19 @@ def test_lookup_is_left_to_retrieval(calc: Calculator, question: str) -> None:
 def test_probe_set_has_no_duplicates() -> None:
     questions = [q for q, _ in CALCULATED] + BAD_VALUES + NOT_CALCULATED
     assert len(set(questions)) == len(questions), "no duplicate rows"
+
+
+# The same lookups, answered as a calculation whose first source is the FAQ entry of the fact.
+LOOKUPS = [
+    ("How many prompts per 5 hours on Pro?", 400, "套餐的用量额度大概有多少？"),
+    ("Max 每5小时有多少次prompt", 1600, "套餐的用量额度大概有多少？"),
+    ("Lite 套餐一周有多少次额度", 400, "套餐的用量额度大概有多少？"),
+    ("高峰期 GLM-5 消耗几倍额度", 3, "为什么调用 GLM-5 时额度消耗更快？有没有节省额度的方式？"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "source"), LOOKUPS)
+def test_lookup_cites_the_entry_of_its_fact(calc: Calculator, question: str, value: object, source: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation"
+    assert answer.value == value and answer.matches[0].question == source

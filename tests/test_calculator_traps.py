@@ -566,3 +566,242 @@ def test_people_and_accounts_are_not_tools(calc: Calculator, question: str) -> N
 def test_every_week_in_total_is_not_a_monday() -> None:
     q = analyze("Max 每周一共能用多少次", ("lite", "pro", "max"))
     assert q.dates == () and q.windows == ("week",)
+
+
+# --- calc-validation 2026-11-29: the confident wrong numbers, in other words -----------------------------
+
+# (a) a friend who paid the whole order with his own credit, points or coupons paid no cash: the credit is 0.
+ALL_NOT_CASH = [
+    "My friend paid the whole 99 yuan order with his own bonus credit, what is my referral credit?",
+    "好友首单 80 元全部用积分抵扣，我的赠金多少",
+    "friend paid 120 yuan entirely with coupons, my credit?",
+    "邀请的同学下单 66 元，全都是用他自己的赠金付的，我能拿多少赠金",
+]
+
+
+@pytest.mark.parametrize("question", ALL_NOT_CASH)
+def test_order_paid_wholly_without_cash_earns_nothing(calc: Calculator, question: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation"
+    assert answer.value == 0
+
+
+def test_order_paid_in_cash_still_earns_its_share(calc: Calculator) -> None:
+    answer = ask(calc, "好友首单 90 元，全部现金支付，我的赠金多少", "zh")
+    assert answer is not None and answer.value == 9
+
+
+# (b) a renewal is charged from the bonus credit first, then the cash balance, then the bound payment method.
+RENEWAL_CHARGE = [
+    ("续费 49 元，我账户里赠金 20 元，现金余额 100 元，会扣多少现金余额？", 29),
+    ("My plan renews at 99 yuan. I have 40 bonus credit and 30 cash balance. How much will WeChat charge?", 29),
+    ("renew 200, 赠金还有 250, cash balance 50, 现金会被扣多少", 0),
+    ("自动续费 120 元，赠金余额 30，现金余额 50，支付宝还要付多少", 40),
+    ("Renewal fee 60 yuan, bonus credit 100, cash balance 20: how much bonus credit gets used?", 60),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), RENEWAL_CHARGE)
+def test_renewal_is_charged_in_the_faq_order(calc: Calculator, question: str, value: float) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+    assert answer.matches[0].question == "订阅费用是如何扣除的？"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "续费 99，赠金 20，微信扣多少",  # the cash balance is not given
+        "续费 99 元，赠金 20 元，现金余额 30 元，会扣多少？",  # which part is not said
+    ],
+)
+def test_renewal_charge_with_a_missing_input_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question, "zh"))
+
+
+# (c) BST is British Summer Time (UTC+1) or Bangladesh Standard Time (UTC+6): asked when the readings differ.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我在 BST 时区 今天本地 15:30 用 glm-5 跑了 6 次 扣多少",
+        "10:00 BST, 10 GLM-5 prompts, how much quota?",
+        "Is 14:00 BST peak time for GLM-5?",
+    ],
+)
+def test_bst_is_ambiguous(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+def test_bst_readings_that_agree_give_the_number(calc: Calculator) -> None:
+    answer = ask(calc, "02:00 BST 用 GLM-5 发了 10 次，扣多少", "zh")  # 09:00 or 08:00 UTC+8: both off-peak
+    assert answer is not None and answer.value == 20
+
+
+# (d) a date with no time of day does not say peak or off-peak: asked, never read as midnight.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I used GLM-5 for 30 prompts today, how much quota did that take?",
+        "今天用 GLM-5 发了 10 次，扣多少",
+        "On 2026-11-20 I sent 12 GLM-5 prompts. How much quota was that?",
+        "昨天 glm-5 跑了 8 个 prompt 算多少额度",
+    ],
+)
+def test_date_without_time_asks_when(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+def test_today_right_now_reads_the_clock(calc: Calculator) -> None:
+    answer = ask(calc, "今天现在用 GLM-5 发 10 次扣多少", "zh")  # NOW is 10:00 UTC+8: off-peak
+    assert answer is not None and answer.value == 20
+
+
+# (e) a clock time asked ("几点", "what time") is "HH:MM"; a "when" keeps the date and time.
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("我北京时间今天 13:20 发了一批请求把5小时额度用完了，这部分额度几点恢复？", "18:20"),
+        ("2026-11-26 22:00 用掉的额度几点恢复", "03:00"),
+        ("Today at 09:15 Beijing time I used some quota. At what time does it come back?", "14:15"),
+        ("2026-11-26 22:00 用掉的额度什么时候恢复", "2026-11-27T03:00"),
+    ],
+)
+def test_refresh_clock_time(calc: Calculator, question: str, value: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.value == value
+
+
+# --- lookups of one stated fact, answered as a calculation citing the FAQ entry it comes from ----------------
+
+PLAN_QUOTA = [
+    ("How many prompts does Lite give per 5 hours?", 80, "套餐的用量额度大概有多少？"),
+    ("max 套餐每周上限是多少次", 8000, "套餐的用量额度大概有多少？"),
+    ("pro weekly cap?", 2000, "套餐的用量额度大概有多少？"),
+    ("Lite 一周最多多少次 prompt", 400, "套餐的用量额度大概有多少？"),
+    ("What's the 5h limit on the Max plan", 1600, "套餐的用量额度大概有多少？"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "source"), PLAN_QUOTA)
+def test_plan_quota_lookup(calc: Calculator, question: str, value: int, source: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value and answer.matches[0].question == source
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我买了 Pro，想在自己网站的客服机器人里通过 API 调用，每周能用多少次？",  # a condition of the FAQ
+        "Can my team share the Max plan's weekly quota?",
+        "Pro 每周额度用完了怎么办",
+        "套餐额度有多少",  # no plan: the FAQ's table
+    ],
+)
+def test_quota_lookup_leaves_other_questions_alone(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("GLM-5 在北京时间晚上 8 点按几倍计算？", 2),
+        ("What multiplier does GLM-5 use at 3pm Beijing time?", 3),
+        ("高峰期 GLM-5 按多少倍扣额度", 3),
+        ("off-peak GLM-5 multiplier?", 2),
+    ],
+)
+def test_glm5_multiplier_at_a_stated_time(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value
+    assert answer.matches[0].question == "为什么调用 GLM-5 时额度消耗更快？有没有节省额度的方式？"
+
+
+def test_glm5_multiplier_without_a_time_is_the_faq(calc: Calculator) -> None:
+    assert not computed(ask(calc, "GLM-5 按几倍扣额度？"))
+
+
+# NOW is 2026-11-27: New York on UTC-5, Sydney on UTC+11, Berlin on UTC+1, Los Angeles on UTC-8.
+EVENT_TIMES = [
+    ("GLM-5 高峰期几点开始（北京时间）", "14:00"),
+    ("When does GLM-5 peak end, Beijing time?", "18:00"),
+    ("I'm in Tokyo, what time does the GLM-5 peak start for me?", "15:00"),
+    ("UTC+2 的话 GLM-5 高峰几点结束", "12:00"),
+    ("我在纽约，今天高峰期本地几点开始", "01:00"),
+    ("I'm in Berlin. In July 2027 what local time does GLM-5 peak start?", "08:00"),
+    ("新库存每天几点放出？我在悉尼，最近", "13:00"),
+    ("I'm in Los Angeles, what time is the daily stock release today?", "18:00"),
+    ("我在 UTC-3，高峰期几点开始", "03:00"),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), EVENT_TIMES)
+def test_local_time_of_a_daily_event(calc: Calculator, question: str, value: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm in London, when does GLM-5 peak start?",  # daylight saving and no date
+        "我在美国，高峰期几点开始",  # several zones
+        "GLM-5 高峰期是几点到几点",  # the window itself: the FAQ's entry
+        "I'm in IST, when does peak start?",
+    ],
+)
+def test_event_time_asks_when_the_zone_or_date_decides(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+# --- what is left after a stated use, the quota restated as a bare number ------------------------------------
+
+REMAINING = [
+    ("Max 每周 8000，已经用了 5200，还剩多少？", 2800),
+    ("Pro plan, 400 per 5 hours, I have used 150. How many left?", 250),
+    ("Lite 每周 400 次 用了 120 还剩几次", 280),
+    ("Pro 的联网搜索加网页读取每月 1000 次，用了 640，还剩多少", 360),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), REMAINING)
+def test_remaining_after_a_bare_use(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert answer.value == value
+
+
+def test_remaining_with_a_quota_the_faq_does_not_state_is_asked(calc: Calculator) -> None:
+    assert not computed(ask(calc, "Max 每周 9000，已经用了 5200，还剩多少？"))
+
+
+# --- referral: a refund said not to have happened, a list of payments, a condition of one friend only ---------
+
+REFERRAL_CLASSES = [
+    ("邀请的同事首单实付64块钱 新用户 没退款 我返多少赠金", 6.4),
+    ("Friend paid 80 yuan for his first order, no refund, new user. My credit?", 8),
+    ("两个朋友首单实付分别是 30、70 元，都没退款，一共多少赠金", 10),
+    ("三个朋友：A 实付 60，B 实付 40 但他以前订过 Lite，C 实付 100，我一共拿多少赠金", 16),
+    ("Two friends: one paid 99 but got a refund, the other paid 149. Total credit?", 14.9),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), REFERRAL_CLASSES)
+def test_referral_conditions_read_per_friend(calc: Calculator, question: str, value: float) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert isinstance(answer.value, int | float) and abs(answer.value - value) < 0.011
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "好友实付 100 元后来退款了，赠金多少",
+        "两个朋友，一个实付 50，一个实付 80，其中一个退款了，一共多少赠金",  # which one?
+        "Friend paid 120 but he is not a new user, my credit?",
+    ],
+)
+def test_referral_condition_not_tied_to_one_friend_rules_out(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))

@@ -10,8 +10,9 @@ Modules, one job each: :mod:`.spelling` repairs traditional characters and missp
 read times of day, dates and time zones; :mod:`.lexicon` holds the vocabulary; :mod:`.query` reads a
 question; :mod:`.facts` loads the cited numbers of ``kb/facts.toml``; :mod:`.moments` places a question in
 time. :mod:`.rules` tries the rules in order and guards every number; the rules live by family in
-:mod:`.referral`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`, with shared helpers in :mod:`.common`
-and what prompts cost count by count (GLM-5 multiplied, other models once) in :mod:`.usage`.
+:mod:`.referral`, :mod:`.billing` (renewal charges), :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`,
+with shared helpers in :mod:`.common` and what prompts cost count by count (GLM-5 multiplied, other models
+once) in :mod:`.usage`.
 :mod:`.messages` words the reply; :mod:`.calculator` ties them together.
 """
 

@@ -93,4 +93,4 @@ def moment_used(q: Query, facts: Facts | None = None) -> frozenset[int]:
 
 def restated(q: Query, values: tuple[Decimal, ...] | list[Decimal]) -> frozenset[int]:
     """Counts that restate a quota of the FAQ ("Pro 每 5 小时 400 次"): consumed, they change nothing."""
-    return frozenset(c.start for c in q.counts() if c.value in values)
+    return frozenset(c.start for c in (*q.counts(), *q.of_unit("none")) if c.value in values)

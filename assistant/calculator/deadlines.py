@@ -188,7 +188,10 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     target = next((z for z in q.zones if z.error is None and z.label != moment.zone), None)
     converted = back.astimezone(target.tz) if target is not None and not moment.zone_assumed else None
     final = converted if converted is not None else back
-    if moment.date_given:
+    if moment.date_given and q.has("asks_clock"):
+        # "今天 13:20 用完，几点恢复" asks a clock time: the value is "HH:MM", the headline keeps the date.
+        value, when, computed = f"{final:%H:%M}", show(final, True), show(back, True)
+    elif moment.date_given:
         value, when, computed = iso(final, True), show(final, True), show(back, True)
     else:
         value, when, computed = f"{final:%H:%M}", f"{final:%H:%M}", f"{back:%H:%M}"

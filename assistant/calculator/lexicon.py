@@ -28,6 +28,8 @@ _RAW: Mapping[str, str] = {
     "which_time": r"几点|什么时候|什么时间|啥时候?|几时|何时|哪天|哪一天|几号|哪个时间|多久|\bwhen\b|\bwhat time\b|"
     r"\bwhich day\b|"
     r"\bwhat day\b|\bwhat date\b|\bby when\b|\bhow long\b",
+    # A clock time asked for ("几点恢复", "what time"), not a date: the reply's value is "HH:MM".
+    "asks_clock": r"几点|几时|\bwhat time\b|\bat what hour\b|\bwhich hour\b",
     "cost_q": r"扣多少|扣几|扣除多少|扣掉多少|扣了多少|消耗多少|消耗几|消耗了多少|耗多少|算多少|算几|计多少|占用多少|"
     r"占多少|花多少|用掉多少|多少额度|几次额度|折合多少|相当于多少|相当于几|花费|耗费|扣去|扣除|扣掉|抵扣多少|"
     r"\bcost(?:s|ing)?\b|\bconsum\w*|\bdeduct\w*|\beats?\b|\btakes? up\b|\bquota usage\b|"
@@ -142,7 +144,19 @@ CONDITIONAL_WHEN = re.compile(
     r"\bwhenever\b",
     re.ASCII,
 )
-MASKED_BEFORE: Mapping[str, re.Pattern[str]] = {"which_time": CONDITIONAL_WHEN, "pay_deadline": CONDITIONAL_WHEN}
+# "没退款", "no refunds", "都是新用户也都没退款": a refund said not to have happened is no refund.
+NEGATED_REFUND = re.compile(
+    r"(?:没|没有|未|无|并未|并没有|不会|不)\s*(?:申请|发生|办理|要求)?\s*(?:过)?\s*(?:退款|退单|退钱)|"
+    r"\bno refunds?\b|\b(?:not|never|wasn't|weren't|isn't|aren't|was not|were not) (?:been )?refunded\b|"
+    r"\b(?:didn't|did not|never|won't|will not) (?:ask for (?:a )?|request (?:a )?|get (?:a )?)?refunds?\b|"
+    r"\bwithout (?:a |any )?refunds?\b|\bno chargebacks?\b",
+    re.ASCII,
+)
+MASKED_BEFORE: Mapping[str, re.Pattern[str]] = {
+    "which_time": CONDITIONAL_WHEN,
+    "pay_deadline": CONDITIONAL_WHEN,
+    "refunded": NEGATED_REFUND,
+}
 
 # Spans that name a quota window; they are blanked before reading numbers, so "5 小时" is never a count.
 WINDOWS: Mapping[str, re.Pattern[str]] = {

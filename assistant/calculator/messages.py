@@ -276,6 +276,59 @@ def _f_cut(a: Mapping[str, Any], lang: Language) -> str:
     return f"× (1 − {fmt_percent(a['share'])})"
 
 
+_CHARGE_PARTS = {
+    "fee": ("续费金额", "the renewal fee"),
+    "credit": ("赠金余额", "the bonus-credit balance"),
+    "cash": ("现金余额", "the cash balance"),
+    "third": ("绑定的第三方支付方式（微信、支付宝）", "the bound payment method (WeChat, Alipay)"),
+}
+
+
+def _head_charge(a: Mapping[str, Any], lang: Language) -> str:
+    zh, en = _CHARGE_PARTS[a["part"]]
+    amount = fmt_number(a["amount"])
+    return _pick(lang, f"**从{zh}扣除：{amount} 元**", f"**Taken from {en}: {amount} CNY**")
+
+
+def _ask_charge_amounts(a: Mapping[str, Any], lang: Language) -> str:
+    names = [_CHARGE_PARTS[p][0 if lang == "zh" else 1] for p in a["missing"]]
+    if lang == "zh":
+        return f"请告诉我{'、'.join(names)}各是多少（元）：续费时先扣赠金余额，再扣现金余额，最后从绑定的支付方式扣款。"
+    return (
+        f"How much is {', '.join(names)} (in CNY)? A renewal is taken from the bonus credit first, then the cash "
+        "balance, then the bound payment method."
+    )
+
+
+_EVENTS = {
+    "peak_start": ("GLM-5 高峰期开始", "GLM-5 peak starts"),
+    "peak_end": ("GLM-5 高峰期结束", "GLM-5 peak ends"),
+    "stock": ("每日新库存释放", "the daily new stock is released"),
+}
+
+
+def _head_event(a: Mapping[str, Any], lang: Language) -> str:
+    zh, en = _EVENTS[a["event"]]
+    return _pick(lang, f"**{zh}：{a['zone']} {a['time']}**", f"**In {a['zone']}, {en} at {a['time']}**")
+
+
+def _note_event(a: Mapping[str, Any], lang: Language) -> str:
+    if a["event"] == "stock":
+        return _pick(
+            lang,
+            f"限售期间每日 {a['at']} 释放新库存。",
+            f"During limited sales, new stock is released daily at {a['at']}.",
+        )
+    return _pick(lang, f"高峰期为每日 {a['window']}。", f"The peak window is {a['window']} daily.")
+
+
+def _head_multiplier(a: Mapping[str, Any], lang: Language) -> str:
+    factor = fmt_number(a["factor"])
+    if lang == "zh":
+        return f"**GLM-5 {'高峰期' if a['peak'] else '非高峰期'}按 {factor} 倍抵扣额度**"
+    return f"**GLM-5 counts {factor}× {'at peak' if a['peak'] else 'off-peak'}**"
+
+
 _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "basis_time": _basis,
     "basis_clock": _basis_clock,
@@ -298,6 +351,11 @@ _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {
     "f_keep": _f_keep,
     "head_value_bound": _head_value_bound,
     "f_cut": _f_cut,
+    "head_charge": _head_charge,
+    "head_event": _head_event,
+    "note_event": _note_event,
+    "head_multiplier": _head_multiplier,
+    "ask_charge_amounts": _ask_charge_amounts,
 }
 
 # --- messages that are a pair of format strings -----------------------------------------------------------
@@ -454,6 +512,34 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
     "note_clamped": (
         "计算结果不能小于 0，已按 0 计。",
         "The result cannot be below 0, so it is shown as 0.",
+    ),
+    "step_no_credit": ("{cash} 元：{reason}赠金 0 元", "{cash} CNY: {reason} Credit 0 CNY"),
+    "head_plan_quota": ("**{plan} 套餐{window}约 {n} 次 prompt**", "**About {n} prompts {window} on {plan}**"),
+    "note_quota_table": (
+        "数字来自 FAQ 的套餐额度表（约数）。",
+        "The number is from the FAQ's quota table (approximate).",
+    ),
+    "note_event_day": ("在 {zone} 这是前一天或后一天的当地时间。", "In {zone} that falls on another calendar day."),
+    "ask_charge_part": (
+        "请说明你想知道哪一部分：从赠金余额、现金余额还是绑定的支付方式（微信、支付宝）扣多少？",
+        "Which part do you want: how much comes from the bonus credit, the cash balance or the bound payment method?",
+    ),
+    "step_charge_credit": (
+        "先扣赠金余额：min({fee}, {credit}) = {part} 元",
+        "Bonus credit first: min({fee}, {credit}) = {part} CNY",
+    ),
+    "step_charge_cash": (
+        "再扣现金余额：min({fee} − {taken}, {cash}) = {part} 元",
+        "Then the cash balance: min({fee} − {taken}, {cash}) = {part} CNY",
+    ),
+    "step_charge_third": (
+        "其余从绑定的支付方式扣款：{fee} − {credit} − {cash} = {part} 元",
+        "The rest from the bound payment method: {fee} − {credit} − {cash} = {part} CNY",
+    ),
+    "note_charge_order": (
+        "扣费顺序：优先使用赠金余额；赠金不足时使用现金余额；以上余额不足时，再从绑定的第三方支付方式（如微信、支付宝）扣款。",
+        "The order of charging: bonus credit first; if it is not enough, the cash balance; if both are not enough, "
+        "the bound third-party payment method (e.g. WeChat, Alipay).",
     ),
     "ask_which_amount": (
         "你给出了多个金额，请说明哪一个是原价、哪一个是好友最终实际支付的金额。",

@@ -192,9 +192,13 @@ def _peak_status(q: Query, facts: Facts, now: datetime) -> PeakStatus | Msg | No
             return PeakStatus(False, msg("basis_said_offpeak", window=window))
         if q.has("peak"):
             return PeakStatus(True, msg("basis_said_peak", window=window))
-        moment = find_moment(q, facts, now, use_clock=True)
+        # A date alone ("today", "11月29日") does not say whether the prompts were sent at peak: only "now" or a
+        # time of day does. The date is dropped so that "today, right now" reads the clock.
+        moment = find_moment(replace(q, dates=()) if q.has("now") else q, facts, now, use_clock=True)
         if not isinstance(moment, Moment):
             return moment
+        if not moment.time_given:
+            return None
     start, end = facts.times("peak_window")
     home_tz, home_label = home_zone(facts)
     local = moment.at.astimezone(home_tz)

@@ -115,6 +115,13 @@ _MCP_AFTER = re.compile(
 def _used_counts(q: Query) -> tuple[Quantity, ...]:
     """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
     counts = q.counts()
+    # "每周 8000，已经用了 5200" / "2000 a week, I've used 1340": a bare number said to be used is a count too.
+    bare_used = tuple(
+        x
+        for x in q.of_unit("none")
+        if x not in counts and (LEXICON["used"].search(q.before(x)) or _USED_AFTER.match(q.after(x)))
+    )
+    counts = tuple(sorted([*counts, *bare_used], key=lambda c: c.start))
     calls: tuple[Quantity, ...] = ()
     if is_mcp(q):
         calls = tuple(x for x in q.of_unit("none") if x not in counts and _MCP_AFTER.match(q.text, x.end))

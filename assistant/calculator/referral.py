@@ -12,7 +12,7 @@ from typing import Literal
 from ..models import Entry
 from .common import CENT, first_problem, plain_number
 from .facts import Facts
-from .lexicon import LEXICON
+from .lexicon import LEXICON, MASKED_BEFORE
 from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
@@ -101,6 +101,23 @@ def _is_part(q: Query, amount: Quantity) -> bool:
     return bool(_NOT_CASH.search(q.after(amount, 30)))
 
 
+# "全部用他的赠金付的" / "paid it all with his own bonus credit": no cash was paid at all, so the credit is 0.
+_ALL_NOT_CASH = re.compile(
+    r"(?:全部|全额|全都|都|完全|整单|整个订单)\s*(?:是|都)?\s*(?:用|使用|拿|靠|由)\s*(?:了)?\s*(?:他|她|对方|好友|朋友)?\s*(?:自己)?\s*的?"
+    r"\s*(?:赠金|余额|积分|优惠券|代金券|抵用券)|(?:赠金|积分|优惠券|代金券)\s*(?:全额|全部)\s*(?:抵扣|抵|支付|付)|"
+    r"\b(?:entirely|fully|all|completely|wholly|100%)\s+(?:\w+\s+){0,3}?(?:with|by|from|using|in|on)\s+"
+    r"(?:(?:his|her|their|own|the|a|bonus|referral|account|store)\s+){0,3}(?:credits?|bonus|points|coupons?|vouchers?)\b|"
+    r"\b(?:the )?(?:whole|entire|full) (?:[\d.,]+ ?(?:yuan|rmb|cny|元|块)? )?(?:order|thing|amount|price|payment)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:with|by|from|using)\s+"
+    r"(?:(?:his|her|their|own|the|a|bonus|referral|account)\s+){0,3}(?:credits?|bonus|points|coupons?|vouchers?)\b|"
+    r"\bno cash\b|\bwithout (?:paying )?(?:any )?cash\b|没(?:有)?(?:付|花|用)(?:一分)?现金|现金\s*(?:是\s*)?0\b",
+    re.ASCII,
+)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:元|块)?\s*(?:、|,|，|/|和|与|及|\band\b|&)\s*", re.ASCII)
+
+
 def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
     """What an amount of money is, from the words around it: paid cash, the original price, a deduction, or the
     part of a payment made with credit or coupons."""
@@ -118,6 +135,9 @@ def _money_role(q: Query, amount: Quantity) -> MoneyRole | None:
         for match in pattern.finditer(before):
             if match.end() > last:  # the keyword closest to the amount wins
                 role, last = name, match.end()
+    previous = [x for x in q.quantities if x.end <= amount.start]
+    if role is None and previous and _LIST_SEPARATOR.fullmatch(q.text, previous[-1].end, amount.start):
+        return _money_role(q, previous[-1])  # "实付分别是 50、80、120 元": one role for the whole list
     return role
 
 
@@ -177,9 +197,13 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return None
     entry = facts.entry("referral_rate")
     rate = facts.number("referral_rate")
+    excluded: dict[int, Explained] = {}
     ruled_out = _ruled_out(q, facts)
     if isinstance(ruled_out, Explained):
-        return ruled_out
+        excluded = _conditions_by_friend(q, facts)
+        if not excluded:
+            return ruled_out
+        ruled_out = frozenset()
     money = _money(q)
     shares = list(q.of_unit("percent", "zhe"))
     problem = first_problem(money + shares)
@@ -229,6 +253,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
     if parts:
         return _credit_of_cash_part(paid[0], parts, rate, entry, used)
+    if len(money) == 1 and not (shares or parts) and _ALL_NOT_CASH.search(q.text):
+        return _credit_of_cash_part(money[0], [money[0]], rate, entry, used)
     if paid and unknown and not (deductions or factors) and q.has("compare") and q.has("difference"):
         both = sorted([*paid, *unknown], key=lambda x: x.start)
         if len(both) == 2:
@@ -252,9 +278,11 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         bases = []
     if len(paid) > 1 and q.has("renewal"):
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)  # only the first order counts
+    if excluded and not (len(paid) > 1 and set(excluded) <= {p.start for p in paid}):
+        return next(iter(excluded.values()))
     if len(paid) > 1:
         return (
-            _credit_total(q, paid, rate, entry, used)
+            _credit_total(q, paid, rate, entry, used, excluded)
             if not (bases or deductions or factors)
             else NeedInput("referral_credit", msg("ask_which_amount"), entry)
         )
@@ -377,14 +405,30 @@ def _durations(q: Query) -> frozenset[int]:
     return frozenset(x.start for x in q.of_unit("count", "none") if _DURATION_AFTER.match(q.text, x.end))
 
 
-def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
-    """Several friends' payments: the credit of each, then the total, only when a total is asked for."""
-    if not q.has("total"):
+def _credit_total(
+    q: Query,
+    paid: list[Quantity],
+    rate: Decimal,
+    entry: Entry,
+    used: frozenset[int],
+    excluded: dict[int, Explained] | None = None,
+) -> Outcome:
+    """Several friends' payments: the credit of each, then the total, only when a total is asked for. A payment
+    whose own clause states a condition of the FAQ that rules its credit out (not a new user, refunded) earns 0."""
+    excluded = excluded or {}
+    if not q.has("total") or len(excluded) >= len(paid):
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
-    credits = [(p.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for p in paid]
+    credits = [
+        Decimal(0) if p.start in excluded else (p.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for p in paid
+    ]
     steps = [msg("step_credit", cash=p.value, rate=rate, credit=c) for p, c in zip(paid, credits, strict=True)]
+    steps = [
+        msg("step_no_credit", cash=p.value, reason=excluded[p.start].message) if p.start in excluded else step
+        for p, step in zip(paid, steps, strict=True)
+    ]
     total = sum(credits, Decimal(0))
     steps.append(msg("step_parts", parts=tuple(credits), total=total))
+    cites = (entry, *dict.fromkeys(x.cite for x in excluded.values()))
     return Computed(
         "referral_credit",
         plain_number(total),
@@ -392,7 +436,7 @@ def _credit_total(q: Query, paid: list[Quantity], rate: Decimal, entry: Entry, u
         msg("head_credit_total", credit=total),
         tuple(steps),
         (msg("note_referral_rule", rate=rate),),
-        (entry,),
+        cites,
         used,
         (("cash_paid", tuple(p.value for p in paid)), ("rate", rate), ("credit", total)),
     )
@@ -431,6 +475,43 @@ def _friend_counts(q: Query, money: list[Quantity]) -> frozenset[int]:
             c.start for c in counts if c is not money[0] and (c.unit == "count" or _FRIEND_AFTER.match(q.text, c.end))
         }
     return frozenset(used)
+
+
+# The words right after a payment, up to the end of its clause: "B 实付 40 但他以前订过 Lite，C ...".
+_OWN_CLAUSE_END = re.compile(r"[,，。;；!！?？\n]")
+
+
+def _conditions_by_friend(q: Query, facts: Facts) -> dict[int, Explained]:
+    """Each condition of the FAQ that rules a credit out, tied to the payment whose own clause states it (the words
+    after the payment up to the end of its clause). Empty unless every condition is tied to one payment."""
+    amounts = sorted(q.of_unit("cny", "none"), key=lambda x: x.start)
+    if len(amounts) < 2:
+        return {}
+    tied: dict[int, Explained] = {}
+    window = facts.number("payment_window_hours")
+    for flag, fact, key in _CONDITIONS:
+        pattern = LEXICON[flag]
+        mask = MASKED_BEFORE.get(flag)
+        text = mask.sub(lambda m: " " * len(m.group(0)), q.text) if mask else q.text
+        for match in pattern.finditer(text):
+            owner = None
+            for amount in amounts:
+                stop = _OWN_CLAUSE_END.search(q.text, amount.end)
+                end = stop.start() if stop else len(q.text)
+                if amount.end <= match.start() < end:
+                    owner = amount
+            if owner is None:
+                return {}
+            tied[owner.start] = Explained("referral_credit", msg(key, hours=window), facts.entry(fact))
+    return tied
+
+
+_CONDITIONS = (
+    ("refunded", "condition_refund", "cond_refund"),
+    ("not_new_user", "condition_new_user", "cond_not_new"),
+    ("no_link", "condition_no_link", "cond_no_link"),
+    ("late_payment", "condition_late_payment", "cond_late"),
+)
 
 
 def _ruled_out(q: Query, facts: Facts) -> Explained | frozenset[int]:

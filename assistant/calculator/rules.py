@@ -10,7 +10,8 @@ A rule returns None when it does not apply (the question is left to FAQ retrieva
 * :class:`.outcomes.Explained`: the FAQ rules the computation out (Lite has no GLM-5): say so and cite the entry.
 
 Rules are tried in :data:`RULES` order; the first one that applies answers. The rules live by family in
-:mod:`.referral`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in :mod:`.common`.
+:mod:`.referral`, :mod:`.billing`, :mod:`.glm5`, :mod:`.quota` and :mod:`.deadlines`; their shared helpers in
+:mod:`.common`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from .billing import renewal_charge
 from .clock import ClockTime
 from .common import Rule
 from .dates import DateMention
@@ -25,6 +27,7 @@ from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
+from .lookups import event_time, glm5_multiplier, plan_quota
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
@@ -48,6 +51,7 @@ _DIFFERENCES = frozenset(
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
 RULES: tuple[Rule, ...] = (
+    renewal_charge,
     referral_credit,
     remaining,
     glm5_cost,
@@ -62,6 +66,9 @@ RULES: tuple[Rule, ...] = (
     credit_arrival,
     quota_refresh,
     zone_convert,
+    plan_quota,
+    glm5_multiplier,
+    event_time,
 )
 
 

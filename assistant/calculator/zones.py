@@ -57,7 +57,7 @@ _BEIJING = (
 )
 _UTC_NAMES = ("utc", "gmt", "协调世界时", "世界标准时间", "格林尼治时间", "格林威治时间", "zulu")
 _NAMED_ZONES = {
-    "Europe/London": ("london", "伦敦", "uk time", "英国时间", "bst"),
+    "Europe/London": ("london", "伦敦", "uk time", "英国时间"),
     "Europe/Paris": ("paris", "巴黎", "cet", "cest", "central european"),
     "Europe/Berlin": ("berlin", "柏林", "germany time", "德国时间"),
     "Europe/Moscow": ("moscow", "莫斯科"),
@@ -150,7 +150,7 @@ _IANA = re.compile(
     r"\b(?:africa|america|antarctica|asia|atlantic|australia|europe|indian|pacific)/[a-z_]+(?:/[a-z_]+)?\b"
 )
 # "XYZ time" or an abbreviation that names two zones (CST: China or US Central): asked about, never assumed.
-_AMBIGUOUS = re.compile(r"\b(?:ist|cst|ast|amt|gst|sst)\b", re.ASCII)
+_AMBIGUOUS = re.compile(r"\b(?:ist|cst|bst|ast|amt|gst|sst)\b", re.ASCII)
 _WORD_TIME = re.compile(r"\b(?P<w>[a-z]{2,4})\s+time\b", re.ASCII)
 _NOT_ZONES = frozenset(
     "peak same what any free my this that next one real the some long work rush busy each last due its your our his "
@@ -229,10 +229,13 @@ _SEVERAL_ZONES: dict[str, tuple[str, ...]] = {
     "indonesia": _INDONESIA,
 }
 # Abbreviations that name several zones: IST is India, Israel or Irish Standard Time; CST is China or US Central
-# (or Cuba). The others are asked about without trying their readings.
+# (or Cuba); BST is British Summer Time or Bangladesh Standard Time. The others are asked about without trying
+# their readings.
 _AMBIGUOUS_CANDIDATES: dict[str, tuple[str, ...]] = {
     "ist": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
     "cst": ("Asia/Shanghai", "America/Chicago", "America/Havana"),
+    # British Summer Time is UTC+1 (a fixed offset, so Etc/GMT-1), Bangladesh Standard Time UTC+6.
+    "bst": ("Etc/GMT-1", "Asia/Dhaka"),
 }
 _UNNAMED_LOCAL = re.compile(
     r"\b(?:my|our|local|his|her|their|the local)\s+(?:local\s+)?(?:time|timezone|time zone|clock)\b|\blocal\b|"
