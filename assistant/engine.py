@@ -351,7 +351,7 @@ class Assistant:
         calculator result (its outcome: a value with its formula, a question back, a refusal, an explanation)
         becomes an :class:`Answer`: :func:`compose.compose_calculation` builds its parts from the outcome's
         fields, and renders them like every other answer."""
-        outcome = calculator._outcome(text, self._clock())  # what Calculator.try_answer words itself
+        outcome = calculator.outcome(text, self._clock())
         if outcome is None:
             return None
         return compose.compose_calculation(outcome, language, faq_url=self.settings.faq_url)

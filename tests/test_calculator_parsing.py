@@ -99,6 +99,14 @@ SCANS = [
     ("一共多少次", []),
     ("一下子十分便宜", []),
     ("which one is better", []),
+    ("充过几十块现金", [(0, "malformed")]),
+    ("用了十几次", [(0, "malformed")]),
+    ("二十来个 prompt", [(0, "malformed")]),
+    ("上百次", [(0, "malformed")]),
+    ("a few hundred yuan", [(0, "malformed")]),
+    ("好几千", [(0, "malformed")]),
+    ("十块", [(10, "cny")]),
+    ("三十五次", [(35, "count")]),
 ]
 
 

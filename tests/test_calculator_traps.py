@@ -123,6 +123,9 @@ NOT_CALCULATED = [
     "好友实付 200 元，拿到的 20 元赠金可以提现吗",
     "my friend paid 50 yuan, where can I see the referral credit?",
     "好友付了 300 元，赠金在哪里看",
+    # "which is charged first" names no amount to compute: 几十 is not 10
+    "邀请好友拿了些赠金，账户里还有几十块余额，续费时先扣哪个",
+    "I have some referral credit and a few hundred yuan of balance, which one pays the renewal?",
 ]
 
 

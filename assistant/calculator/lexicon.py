@@ -73,8 +73,10 @@ _RAW: Mapping[str, str] = {
     r"\bwithout my (?:\w+ )?(?:link|code)\b|\bregistered (?:directly|on (?:his|her|their) own)\b|"
     r"\bsigned up (?:directly|on (?:his|her|their) own)\b",
     # A question that asks for something other than a number ("能提现吗", "在哪里查看", "can I withdraw it?").
-    "asks_other": r"在哪|哪里|哪儿|能不能|能否|可不可以|是否|会不会|(?:能|可以|会)[^，。？?多少几]{0,8}吗|提现|"
-    r"\bwhere\b|\bcan (?:i|it|we|he|she)\b|\bis (?:it|there|this)\b|\bdoes (?:it|this)\b|\bwithdraw\w*|\bcash out\b",
+    "asks_other": r"在哪|哪里|哪儿|哪个|哪一个|先扣|能不能|能否|可不可以|是否|会不会|"
+    r"(?:能|可以|会)[^，。？?多少几]{0,8}吗|提现|"
+    r"\bwhere\b|\bwhich (?:one|is|comes|gets|pays|balance|account)\b|\bcan (?:i|it|we|he|she)\b|"
+    r"\bis (?:it|there|this)\b|\bdoes (?:it|this)\b|\bwithdraw\w*|\bcash out\b",
     # A later payment than the first order (only the first order earns referral credit).
     "renewal": r"续费|续订|续期|第二年|第二个月|次年|\brenew\w*|\bsecond (?:year|month|order|payment)\b",
     "late_payment": r"超过\s*72\s*小时|超\s*72\s*小时|72\s*小时(?:以后|之后|后)|\b(?:more than|over|after) 72 hours\b",

@@ -84,6 +84,12 @@ _MALFORMED = re.compile(
     r"(?!\d{1,3}(?:_\d{3})+(?![\d_]))\d+(?:_\d+)+)(?![\d])",
     re.ASCII,
 )
+# Round figures that name no number ("几十块", "十几次", "二十来个", "上百", "a few hundred"): read as
+# unreadable, so a rule asks for the amount instead of taking 十 for 10.
+_VAGUE = re.compile(
+    r"(?:好几|[几数])[十百千万]+[几来多]?|[一二两三四五六七八九]?[十百千万]+[几来](?![点])|上[百千万]|"
+    r"\b(?:a few|several|a couple(?: of)?|some) (?:dozen|hundred|thousand)\b|\b(?:dozens|hundreds|thousands) of\b"
+)
 # 大写数字 (on receipts and contracts) read as the ordinary numerals, character for character.
 _FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億圆圓", "一二二三三四五六六七八九十百千万亿元元")
 _CHINESE = re.compile(rf"(?P<sign>负\s*)?(?P<num>[{_CN_CLASS}]+(?:点[零〇一二三四五六七八九]+)?)")
@@ -309,9 +315,10 @@ def scan(text: str) -> list[Quantity]:
 
     for match in _NOT_NUMBERS.finditer(work):
         work = blank(work, match.start(), match.end())
-    for match in _MALFORMED.finditer(work):
-        add(Decimal(0), "malformed", match.start(), match.end())
-        work = blank(work, match.start(), match.end())
+    for pattern in (_MALFORMED, _VAGUE):
+        for match in pattern.finditer(work):
+            add(Decimal(0), "malformed", match.start(), match.end())
+            work = blank(work, match.start(), match.end())
 
     for match in _PERCENT_CN.finditer(work):
         raw = match.group("num")
