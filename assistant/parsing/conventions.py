@@ -27,6 +27,16 @@ _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _QUESTION_END = re.compile(r"[?？]\s*$")
+_FRONT_OPEN = re.compile(r"^(---|\+\+\+)\s*$")
+_FRONT_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
+_HTML_COMMENT_LINE = re.compile(r"^\s*<!--.*-->\s*$")
+# A heading's trailing anchor ({#id}, VitePress/kramdown/Hugo) is no part of the question.
+_HEADING_ANCHOR = re.compile(r"\s*\{#[^{}\s]*\}\s*$")
+# A question label before a heading's question ("Q1: …", "Q1.1.1：…", "Q: …") and an answer
+# label starting its answer ("A: …", "**A**：…", "A1: …").
+_HEADING_Q_LABEL = re.compile(r"^(?:Q|问)\s*\d*(?:\.\d+)*\s*[:：．.、]\s*(?=\S)")
+_LABEL_ONLY = re.compile(r"^(?:Q|问题?)\s*\d+(?:\.\d+)*\s*[:：.]?$", re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A|答)\s*\d*\s*(?:[:：]\s*\1|\1\s*[:：])|(?:A|答)\s*\d*\s*[:：])\s*")
 _ZH_QUESTION = re.compile(r"[吗么呢]\s*$|什么|怎|如何|为何|哪|是否|能否|可否|多少|几|谁|是不是|能不能|可不可以|有没有")
 
 
@@ -91,7 +101,12 @@ class _Doc:
         self.tokens = parser().parse(text)
         self.options = options
         self.headings = [
-            _Heading(int(tok.tag[1]), inline_plain(self.tokens[i + 1]).strip(), tok.map[0], tok.map[1])
+            _Heading(
+                int(tok.tag[1]),
+                _HEADING_ANCHOR.sub("", inline_plain(self.tokens[i + 1]).strip()),
+                tok.map[0],
+                tok.map[1],
+            )
             for i, tok in enumerate(self.tokens)
             if tok.type == "heading_open" and tok.level == 0 and tok.map
         ]
@@ -128,6 +143,26 @@ class _Doc:
             return current
 
         return at
+
+
+def blank_front_matter(text: str) -> str:
+    """Blank a YAML (``---``) or TOML (``+++``) front matter block at the start of the file
+    (after blank lines and one-line HTML comments), keeping the line count."""
+    lines = LINE_BREAK.split(text)
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or _HTML_COMMENT_LINE.match(lines[start])):
+        start += 1
+    if start >= len(lines) or not _FRONT_OPEN.match(lines[start]):
+        return text
+    fence = lines[start].strip()
+    closers = {fence, "..."} if fence == "---" else {fence}
+    end = next((k for k in range(start + 1, min(len(lines), start + 200)) if lines[k].strip() in closers), -1)
+    body = [line for line in lines[start + 1 : end] if line.strip()]
+    if end < 0 or not body or not _FRONT_KEY.match(body[0]):
+        return text
+    for k in range(start, end + 1):
+        lines[k] = ""
+    return "\n".join(lines)
 
 
 def _trim(lines: Sequence[str]) -> tuple[str, ...]:
@@ -250,28 +285,86 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
     return reading
 
 
+def _heading_question(text: str) -> str:
+    """A question heading's text without a ``Q1:`` style label."""
+    return _HEADING_Q_LABEL.sub("", text, count=1)
+
+
+def _heading_kinds(doc: _Doc) -> list[str]:
+    """Each level-0 heading as ``"question"``, ``"section"`` (holds questions, or is an intro or
+    outro beside them) or ``"answer"`` (a sub-heading inside a question's answer).
+
+    A leaf heading is a question. So is a heading whose sub-headings hold no question when it
+    reads as one itself ("Why is my game slow?" over "Benchmarks"), or when it sits at the level
+    most questions are at ("Service Mode won't install" over "Windows" / "macOS"). A leaf that
+    does not read as a question, sits above the level most questions are at, and comes before
+    the first or after the last of them ("Foreword", "More resources") is a section.
+    """
+    hs = doc.headings
+    n = len(hs)
+    ends = [next((k for k in range(i + 1, n) if hs[k].level <= h.level), n) for i, h in enumerate(hs)]
+    qlike = [question_like(_heading_question(h.text)) for h in hs]
+    kinds = ["section"] * n
+    # The level most questions are at: the one with most question-like headings, then most leaves.
+    levels = {h.level for h in hs if h.level > doc.title_level}
+    level_q = max(
+        levels,
+        key=lambda lv: (
+            sum(qlike[k] for k in range(n) if hs[k].level == lv),
+            sum(ends[k] == k + 1 for k in range(n) if hs[k].level == lv),
+            lv,
+        ),
+        default=0,
+    )
+    at_level = [hs[i].line for i in range(n) if ends[i] == i + 1 and hs[i].level == level_q]
+    i = 0
+    while i < n:
+        h = hs[i]
+        if h.level <= doc.title_level:
+            i += 1
+            continue
+        if ends[i] == i + 1:
+            outside = bool(at_level) and not at_level[0] <= h.line <= at_level[-1]
+            if qlike[i] or h.level >= level_q or not outside:
+                kinds[i] = "question"
+            i += 1
+            continue
+        inner = range(i + 1, ends[i])
+        if not any(qlike[k] for k in inner) and (qlike[i] or h.level >= level_q):
+            kinds[i] = "question"
+            for k in inner:
+                kinds[k] = "answer"
+            i = ends[i]
+            continue
+        i += 1
+    return kinds
+
+
 def read_headings(doc: _Doc) -> Reading:
     """A heading per question; headings holding only deeper headings are sections."""
     reading = Reading("heading")
     hs = doc.headings
     level_q = doc.options.question_level
     breaks = sorted(t.map[0] for t in doc.tokens if t.type == "hr" and t.level == 0 and t.map)
+    kinds = _heading_kinds(doc) if not level_q else []
     stack: list[_Heading] = []
     for i, h in enumerate(hs):
-        while stack and stack[-1].level >= h.level:
-            stack.pop()
-        nxt = hs[i + 1] if i + 1 < len(hs) else None
         if level_q:
-            is_question = h.level == level_q
             if h.level > level_q:
                 continue  # part of an answer
+            is_question = h.level == level_q
             end_heading = next((g for g in hs[i + 1 :] if g.level <= level_q), None)
         else:
-            is_question = h.level > doc.title_level and (nxt is None or nxt.level <= h.level)
-            end_heading = nxt
+            if kinds[i] == "answer":
+                continue
+            is_question = kinds[i] == "question"
+            end_heading = next((g for g in hs[i + 1 :] if g.level <= h.level), None) if is_question else None
+        while stack and stack[-1].level >= h.level:
+            stack.pop()
         if not is_question:
             stack.append(h)
             reading.placed.update(range(h.line, h.end))
+            nxt = hs[i + 1] if i + 1 < len(hs) else None
             body_end = nxt.line if nxt else len(doc.lines)
             if h.level > doc.title_level and any(line.strip() for line in doc.lines[h.end : body_end]):
                 reading.problems.append(
@@ -280,11 +373,24 @@ def read_headings(doc: _Doc) -> Reading:
             continue
         end = end_heading.line if end_heading else len(doc.lines)
         end = min([b for b in breaks if h.end <= b < end] or [end])
-        if not h.text:
+        question, body = _heading_question(h.text), list(doc.lines[h.end : end])
+        first = next((k for k, line in enumerate(body) if line.strip()), None)
+        if first is not None and _LABEL_ONLY.match(question):
+            bold = re.match(r"^\s*(\*\*|__)(.+)\1\s*$", body[first])
+            if bold:  # "## Q1" over a bold question paragraph
+                question, body = render_inline(body[first].strip()), body[first + 1 :]
+                first = next((k for k, line in enumerate(body) if line.strip()), None)
+        if first is not None:
+            body[first] = _ANSWER_LABEL.sub("", body[first], count=1)
+        reading.placed.update(range(h.line, end))
+        if not question:
             reading.error("empty question heading", h.line)
             continue
-        reading.entries.append(RawEntry(h.text, doc.path(stack), h.line, _trim(doc.lines[h.end : end])))
-        reading.placed.update(range(h.line, end))
+        if first is None or not "".join(body).strip():
+            # A heading with nothing under it is a placeholder, not a broken entry.
+            reading.problems.append(Problem("warning", h.line + 1, f"heading {question!r} has no answer; skipped"))
+            continue
+        reading.entries.append(RawEntry(question, doc.path(stack), h.line, _trim(body)))
     return reading
 
 
@@ -375,10 +481,14 @@ FORMAT_NAMES = {
 }
 
 
+def _asked(reading: Reading) -> int:
+    return sum(question_like(e.question) for e in reading.entries)
+
+
 def read_markdown(text: str, options: Options) -> tuple[Reading, list[Reading]]:
     """Read a markdown file with the configured convention, or every one (``auto``): the
     chosen reading and all readings tried."""
-    doc = _Doc(text, options)
+    doc = _Doc(blank_front_matter(text), options)
     readers: dict[str, Callable[[], Reading]] = {
         "bold": lambda: read_labelled(doc, "bold"),
         "lines": lambda: read_labelled(doc, "lines"),
@@ -390,7 +500,9 @@ def read_markdown(text: str, options: Options) -> tuple[Reading, list[Reading]]:
     tried = [readers[name]() for name in names]
     best = tried[0]
     for reading in tried[1:]:
-        if reading.score > best.score:
+        # Errors count (a broken file in one convention still reads as that convention), but
+        # between equal scores the reading with more entries that read as questions wins.
+        if (reading.score, _asked(reading)) > (best.score, _asked(best)):
             best = reading
     if best.score == 0 and options.format == "auto":
         best = Reading("none")
