@@ -18,10 +18,11 @@ SECTION_SEPARATOR = " › "
 
 # Bold labels: **Q：question**, **Q:** question, **Q**. question, **问：**… (and A/答 likewise).
 _BOLD_Q = re.compile(r"^\s*(\*\*|__)\s*(?:Q|问)\s*(?:[:：．.]\s*\1|\1\s*[:：．.]|[:：．.])\s*")
-_PLAIN_Q = re.compile(r"^\s*(?:Q|问)\s*[:：]\s*")
+# Plain labels may be numbered: "Q1: …" / "A1: …", and "Q12 …" (a number, no colon).
+_PLAIN_Q = re.compile(r"^\s*(?:Q|问)\s*(?:\d+\s*[:：]|\d+\s+(?=\S)|[:：])\s*")
 _BOLD_A = re.compile(r"(\*\*|__)\s*(?:A|答)\s*(?:[:：．.]\s*\1|\1\s*[:：．.]|[:：．.]\s*\1)\s*")
 _BOLD_A_LINE = re.compile(r"^\s*" + _BOLD_A.pattern)
-_PLAIN_A = re.compile(r"^\s*(?:A|答)\s*[:：]\s*")
+_PLAIN_A = re.compile(r"^\s*(?:A|答)\s*\d*\s*[:：]\s*")
 _LIST_MARK = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])\s+)")
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
@@ -238,6 +239,9 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
 
     for k in range(len(lines)):
         kind = boundaries.get(k)
+        if kind == "block" and k not in para_lines and pending is not None and plain_ok:
+            start_answer(k - 1, "")  # "Q: …" then a list or code block: the answer, unlabelled
+            continue
         if kind is not None and k not in para_lines:
             if pending is not None:
                 reading.error(f"question {question_text(pending[0])!r} has no answer", pending[1])
@@ -274,6 +278,8 @@ def read_labelled(doc: _Doc, want: str) -> Reading:
                     start_answer(k, line[inline.end() :])
                 else:
                     pending[0].append(line)
+            elif plain_ok:
+                start_answer(k, line)  # "Q: …" then a paragraph without "A:": the answer, unlabelled
             else:
                 reading.error(f"question {question_text(pending[0])!r} must be followed by a bold 'A：' paragraph", k)
                 pending = None
@@ -395,16 +401,36 @@ def read_headings(doc: _Doc) -> Reading:
 
 
 def read_list(doc: _Doc) -> Reading:
-    """A numbered or bulleted list of bold questions, each item's rest being its answer."""
+    """A numbered or bulleted list of bold questions, each item's rest being its answer.
+
+    In a numbered list a bold first line ending in a hard line break is a question even when it
+    does not read as one ("1. **Inference speed**  " then the answer below). An item that is only a question, alone in its
+    list ("1. How do I cancel?"), takes the blocks after it, up to the next such item, heading
+    or rule, as its answer.
+    """
     reading = Reading("list")
     section_at = doc.sections()
     toks = doc.tokens
+    bare: list[tuple[str, int, int]] = []  # question-only items: question, first line, line after
     for i, tok in enumerate(toks):
         if tok.type != "list_item_open" or tok.level != 1 or not tok.map:
             continue
         if i + 2 >= len(toks) or toks[i + 1].type != "paragraph_open" or toks[i + 2].type != "inline":
             continue
+        start, end = tok.map
+        alone = (
+            toks[i - 1].type.endswith("_list_open")
+            and i + 5 < len(toks)
+            and toks[i + 3].type == "paragraph_close"
+            and toks[i + 4].type == "list_item_close"
+            and toks[i + 5].type.endswith("_list_close")
+        )
         children = [c for c in toks[i + 2].children or [] if not (c.type == "text" and not c.content.strip())]
+        if alone and not any(c.type == "softbreak" for c in children):
+            text = _PLAIN_Q.sub("", inline_plain(toks[i + 2])).strip()
+            if question_like(text):
+                bare.append((text, start, end))
+                continue
         if not children or children[0].type != "strong_open":
             continue
         inner: list[str] = []
@@ -413,17 +439,30 @@ def read_list(doc: _Doc) -> Reading:
                 break
             inner.append(child.content if child.type in ("text", "code_inline") else "")
         question = _PLAIN_Q.sub("", "".join(inner)).strip()
-        if not question_like(question):
-            continue
-        start, end = tok.map
         first = doc.lines[start]
         mark = _LIST_MARK.match(first)
         indent = len(mark.group(1)) if mark else 0
         bold = re.match(r"\s*(\*\*|__).*?\1", first[indent:])
         head = re.sub(r"^\s*[:：]?\s*", "", first[indent + bold.end() :]) if bold else ""
         body = [ln[indent:] if ln[:indent].strip() == "" else ln.lstrip() for ln in doc.lines[start + 1 : end]]
+        # "1. **Title**" ending in a hard line break, the answer below it: a title set apart as a
+        # question even when it does not read as one.
+        titled = bool(mark and mark.group(1).strip()[0].isdigit()) and any(c.type == "hardbreak" for c in children)
+        if not question_like(question) and not (titled and not head.strip() and any(b.strip() for b in body)):
+            continue
         reading.entries.append(RawEntry(question, section_at(start), start, _trim([head, *body])))
         reading.placed.update(range(start, end))
+    stops = sorted(
+        {t.map[0] for t in toks if t.level == 0 and t.map and t.type in ("heading_open", "hr")}
+        | {line for _, line, _ in bare}
+    )
+    for question, start, end in bare:
+        stop = next((k for k in stops if k >= end), len(doc.lines))
+        answer = _trim(doc.lines[end:stop])
+        if answer:
+            reading.entries.append(RawEntry(question, section_at(start), start, answer))
+            reading.placed.update(range(start, stop))
+    reading.entries.sort(key=lambda e: e.line)
     return reading
 
 
