@@ -404,9 +404,9 @@ def read_list(doc: _Doc) -> Reading:
     """A numbered or bulleted list of bold questions, each item's rest being its answer.
 
     In a numbered list a bold first line ending in a hard line break is a question even when it
-    does not read as one ("1. **Inference speed**  " then the answer below). An item that is only a question, alone in its
-    list ("1. How do I cancel?"), takes the blocks after it, up to the next such item, heading
-    or rule, as its answer.
+    does not read as one ("1. **Inference speed**  " then the answer below). An item that is
+    only a question, alone in its list ("1. How do I cancel?"), takes the blocks after it, up to
+    the next such item, heading or rule, as its answer.
     """
     reading = Reading("list")
     section_at = doc.sections()
