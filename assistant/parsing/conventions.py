@@ -506,12 +506,46 @@ def read_details(doc: _Doc) -> Reading:
     return reading
 
 
-FORMATS = ("bold", "lines", "details", "list", "heading")
+_DEFINITION = re.compile(r"^:[ \t]+")
+
+
+def read_definitions(doc: _Doc) -> Reading:
+    """A definition list (PHP Markdown Extra, Python-Markdown, Pandoc): a one-line question,
+    then its answer in paragraphs starting with ``: ``. The answer runs to the next question,
+    heading or rule; blocks between its ``: `` paragraphs (code, lists) belong to it."""
+    reading = Reading("definitions")
+    section_at = doc.sections()
+    lines = doc.lines
+    blocks = [t for t in doc.tokens if t.level == 0 and t.map and (t.type.endswith("_open") or t.nesting == 0)]
+    terms: list[tuple[int, int]] = []  # (question line, first answer line)
+    for b, tok in enumerate(blocks):
+        if tok.type != "paragraph_open" or tok.map is None:
+            continue
+        first, last = tok.map
+        if last - first >= 2 and _DEFINITION.match(lines[first + 1]) and not _DEFINITION.match(lines[first]):
+            terms.append((first, first + 1))
+        elif last - first == 1 and not _DEFINITION.match(lines[first]) and b + 1 < len(blocks):
+            after = blocks[b + 1]
+            if after.type == "paragraph_open" and after.map and _DEFINITION.match(lines[after.map[0]]):
+                terms.append((first, after.map[0]))
+    stops = sorted({t.map[0] for t in blocks if t.type in ("heading_open", "hr") and t.map} | {q for q, _ in terms})
+    for qline, start in terms:
+        end = next((k for k in stops if k > qline), len(lines))
+        question = render_inline(lines[qline].strip())
+        answer = [_DEFINITION.sub("", line) for line in lines[start:end]]
+        reading.placed.update(range(qline, end))
+        if question:
+            reading.entries.append(RawEntry(question, section_at(qline), qline, _trim(answer)))
+    return reading
+
+
+FORMATS = ("bold", "lines", "details", "list", "definitions", "heading")
 FORMAT_NAMES = {
     "bold": "bold Q/A (**Q：…** / **A：**)",
     "lines": "plain Q: / A: lines",
     "details": "<details><summary> blocks",
     "list": "list of bold questions",
+    "definitions": "definition list (question, then ': answer')",
     "heading": "a heading per question",
     "csv": "CSV table",
     "tsv": "TSV table",
@@ -533,6 +567,7 @@ def read_markdown(text: str, options: Options) -> tuple[Reading, list[Reading]]:
         "lines": lambda: read_labelled(doc, "lines"),
         "details": lambda: read_details(doc),
         "list": lambda: read_list(doc),
+        "definitions": lambda: read_definitions(doc),
         "heading": lambda: read_headings(doc),
     }
     names = FORMATS if options.format == "auto" else (options.format,)

@@ -77,8 +77,19 @@ def safe_url(url: str) -> bool:
     return found is None or found.group(1).lower() in SAFE_SCHEMES
 
 
+# HTML elements whose tags inline_plain drops; a bare "<NAME>" or "<some-name>" that is none
+# of them is a placeholder written as text ("does not work with <YOUR-PROJECT>?") and kept.
+_HTML_ELEMENTS = frozenset(
+    "a abbr b bdi bdo big br center cite code data del dfn div em font i img input ins kbd label "
+    "mark p picture q rp rt ruby s samp small source span strike strong sub summary sup details "
+    "time tt u var video audio wbr hr li ul ol table tr td th iframe button svg".split()
+)
+_PLACEHOLDER = re.compile(r"^<([A-Za-z][\w-]*)>$")
+
+
 def inline_plain(token: Token) -> str:
-    """The text of an inline token: text and code kept, ``<br>`` a space, other HTML dropped."""
+    """The text of an inline token: text and code kept, ``<br>`` a space, other HTML dropped
+    (a bare ``<name>`` that is no HTML element is kept as the placeholder it is)."""
     parts: list[str] = []
     hidden = False
     for child in token.children or []:
@@ -87,7 +98,17 @@ def inline_plain(token: Token) -> str:
                 hidden = True
             elif _HIDDEN_CLOSE.match(child.content):
                 hidden = False
-            parts.append(" " if child.content.lower().startswith("<br") else "")
+            bare = _PLACEHOLDER.match(child.content)
+            if (
+                bare
+                and re.search(r"[A-Z_-]", bare.group(1))
+                and bare.group(1).lower() not in _HTML_ELEMENTS
+                and not CALLOUT_OPEN.match(child.content)
+                and not _HIDDEN_OPEN.match(child.content)
+            ):
+                parts.append(child.content)
+            else:
+                parts.append(" " if child.content.lower().startswith("<br") else "")
         elif hidden:
             continue
         elif child.type in ("text", "code_inline"):
