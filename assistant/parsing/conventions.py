@@ -298,7 +298,8 @@ def _heading_question(text: str) -> str:
 
 def _heading_kinds(doc: _Doc) -> list[str]:
     """Each level-0 heading as ``"question"``, ``"section"`` (holds questions, or is an intro or
-    outro beside them) or ``"answer"`` (a sub-heading inside a question's answer).
+    outro beside them), ``"both"`` (a section whose own text answers it) or ``"answer"`` (a
+    sub-heading inside a question's answer).
 
     A leaf heading is a question. So is a heading whose sub-headings hold no question when it
     reads as one itself ("Why is my game slow?" over "Benchmarks"), or when it sits at the level
@@ -343,6 +344,16 @@ def _heading_kinds(doc: _Doc) -> list[str]:
             i = ends[i]
             continue
         i += 1
+    # A section with text of its own, at a level where leaf questions stand beside it, is also a
+    # question whose answer is that text ("# TUN mode breaks hotspot sharing" with steps, then
+    # sub-questions). Not the first heading: text under it is an introduction.
+    for i in range(1, n):
+        if kinds[i] != "section" or hs[i].level <= doc.title_level or ends[i] == i + 1:
+            continue
+        own = any(line.strip() for line in doc.lines[hs[i].end : hs[i + 1].line])
+        beside = any(kinds[k] == "question" and ends[k] == k + 1 and hs[k].level == hs[i].level for k in range(n))
+        if own and beside:
+            kinds[i] = "both"
     return kinds
 
 
@@ -363,10 +374,15 @@ def read_headings(doc: _Doc) -> Reading:
         else:
             if kinds[i] == "answer":
                 continue
-            is_question = kinds[i] == "question"
+            is_question = kinds[i] in ("question", "both")
             end_heading = next((g for g in hs[i + 1 :] if g.level <= h.level), None) if is_question else None
+            if kinds[i] == "both":
+                end_heading = hs[i + 1]
         while stack and stack[-1].level >= h.level:
             stack.pop()
+        section = doc.path(stack)
+        if kinds and kinds[i] == "both":
+            stack.append(h)
         if not is_question:
             stack.append(h)
             reading.placed.update(range(h.line, h.end))
@@ -396,7 +412,7 @@ def read_headings(doc: _Doc) -> Reading:
             # A heading with nothing under it is a placeholder, not a broken entry.
             reading.problems.append(Problem("warning", h.line + 1, f"heading {question!r} has no answer; skipped"))
             continue
-        reading.entries.append(RawEntry(question, doc.path(stack), h.line, _trim(body)))
+        reading.entries.append(RawEntry(question, section, h.line, _trim(body)))
     return reading
 
 
