@@ -159,8 +159,8 @@ def blank_front_matter(text: str) -> str:
     closers = {fence, "..."} if fence == "---" else {fence}
     end = next((k for k in range(start + 1, min(len(lines), start + 200)) if lines[k].strip() in closers), -1)
     body = [line for line in lines[start + 1 : end] if line.strip()]
-    if end < 0 or not body or not _FRONT_KEY.match(body[0]):
-        return text
+    if end < 0 or not body or not _FRONT_KEY.match(body[0]) or _PLAIN_Q.match(body[0]):
+        return text  # "---", "Q: …", "---" is a rule around a question, not front matter
     for k in range(start, end + 1):
         lines[k] = ""
     return "\n".join(lines)
