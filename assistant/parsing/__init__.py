@@ -2,10 +2,11 @@
 
 Markdown files (``.md``) are read by the conventions of :mod:`.conventions`, detected per
 file (``kb/kb.toml`` can fix the choice): a heading per question; bold ``**Q：…**`` /
-``**A：**`` labels; plain ``Q:`` / ``A:`` lines; a list of bold questions; GitHub
-``<details><summary>`` blocks. Tables (``.csv``, ``.tsv``, ``.jsonl``) are read by
-:mod:`.tables`. Answers go through :mod:`.markup` (callouts to quotes, raw HTML dropped,
-unsafe links and images to text).
+``**A：**`` labels; plain ``Q:`` / ``A:`` lines; a list of bold questions; a definition list
+(question, then ``: answer``); GitHub ``<details><summary>`` blocks. Front matter is
+skipped. Tables (``.csv``, ``.tsv``, ``.jsonl``) are read by :mod:`.tables`. Answers go
+through :mod:`.markup` (callouts and admonitions to quotes, raw HTML dropped, unsafe links
+and images to text).
 
 Alternative phrasings live beside the files in ``*.alternates.toml`` sidecars, or in a
 table's ``alternates`` column.

@@ -1,7 +1,7 @@
 """``kb/kb.toml``: how to read the knowledge base when a file could be read more than one way.
 
 ```toml
-format = "heading"       # auto (default) | heading | bold | lines | list | details
+format = "heading"       # auto (default) | heading | bold | lines | list | definitions | details
 section_depth = 2        # keep at most two heading levels in the section path (0: all)
 question_level = 3       # heading convention: ### headings are the questions
 

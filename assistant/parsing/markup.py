@@ -3,7 +3,9 @@
 Every convention ends here with the answer's source lines. They are parsed again with
 markdown-it-py, then:
 
-* MDX callouts (``<Tip>…</Tip>``, ``<Note>``…) become markdown quotes;
+* MDX callouts (``<Tip>…</Tip>``, ``<Note>``…) become markdown quotes, and so do MkDocs
+  admonitions (``!!! note "Title"``) and ``:::tip`` containers (Docusaurus, VuePress,
+  VitePress); MkDocs tabs become a bold title over their body;
 * any other raw HTML is dropped, never passed through: comments (closed or not) and
   ``<script>``/``<style>`` bodies go with their tags, other tags leave their text;
 * links keep only ``http``, ``https``, ``mailto`` or scheme-less (relative) targets; others
@@ -42,6 +44,15 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
 _ANY_LINK = re.compile(r"\]\(|!\[|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 _INLINE_MARKUP = re.compile(r"[*_`<>\[\]!&\\]|^\s*(?:#|>|[-+*]\s|\d+[.)]\s)|\s{2,}|\n")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+).*$")
+# Admonitions and containers of documentation generators: MkDocs "!!! note "Title"" (and
+# collapsible "??? note") with an indented body, MkDocs tabs "=== "Tab"", and the
+# ":::tip Title" / ":::tip[Title]" … ":::" fences of Docusaurus, VuePress and VitePress.
+_MKDOCS_ADMONITION = re.compile(r'^(\s*)(?:!!!|\?\?\?\+?)\s*([\w-]+)(?:\s+"([^"]*)")?\s*$')
+_MKDOCS_TAB = re.compile(r'^(\s*)===\+?\s+"([^"]*)"\s*$')
+_FENCED_OPEN = re.compile(r"^\s*(:{3,})\s*([\w-]+)\s*(?:\[([^\]]*)\]|(.*?))\s*$")
+_FENCED_CLOSE = re.compile(r"^\s*(:{3,})\s*$")
+_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_NOT_CALLOUTS = frozenset({"code-group", "demo", "raw", "v-pre", "center", "right", "left"})
 
 
 @functools.lru_cache(maxsize=2)
@@ -66,8 +77,19 @@ def safe_url(url: str) -> bool:
     return found is None or found.group(1).lower() in SAFE_SCHEMES
 
 
+# HTML elements whose tags inline_plain drops; a bare "<NAME>" or "<some-name>" that is none
+# of them is a placeholder written as text ("does not work with <YOUR-PROJECT>?") and kept.
+_HTML_ELEMENTS = frozenset(
+    "a abbr b bdi bdo big br center cite code data del dfn div em font i img input ins kbd label "
+    "mark p picture q rp rt ruby s samp small source span strike strong sub summary sup details "
+    "time tt u var video audio wbr hr li ul ol table tr td th iframe button svg".split()
+)
+_PLACEHOLDER = re.compile(r"^<([A-Za-z][\w-]*)>$")
+
+
 def inline_plain(token: Token) -> str:
-    """The text of an inline token: text and code kept, ``<br>`` a space, other HTML dropped."""
+    """The text of an inline token: text and code kept, ``<br>`` a space, other HTML dropped
+    (a bare ``<name>`` that is no HTML element is kept as the placeholder it is)."""
     parts: list[str] = []
     hidden = False
     for child in token.children or []:
@@ -76,7 +98,17 @@ def inline_plain(token: Token) -> str:
                 hidden = True
             elif _HIDDEN_CLOSE.match(child.content):
                 hidden = False
-            parts.append(" " if child.content.lower().startswith("<br") else "")
+            bare = _PLACEHOLDER.match(child.content)
+            if (
+                bare
+                and re.search(r"[A-Z_-]", bare.group(1))
+                and bare.group(1).lower() not in _HTML_ELEMENTS
+                and not CALLOUT_OPEN.match(child.content)
+                and not _HIDDEN_OPEN.match(child.content)
+            ):
+                parts.append(child.content)
+            else:
+                parts.append(" " if child.content.lower().startswith("<br") else "")
         elif hidden:
             continue
         elif child.type in ("text", "code_inline"):
@@ -223,9 +255,89 @@ def safe_links(markdown: str) -> str:
     return "\n".join(lines)
 
 
+def _quote(title: str, body: list[str]) -> list[str]:
+    while body and not body[-1].strip():
+        body = body[:-1]
+    while body and not body[0].strip():
+        body = body[1:]
+    head = [f"> **{title}**"] if title else []
+    if head and body:
+        head.append(">")
+    return [*head, *("> " + line if line.strip() else ">" for line in body), ""]
+
+
+def expand_containers(lines: list[str]) -> list[str]:
+    """MkDocs admonitions and tabs, and ``:::`` containers, as plain markdown: a callout becomes
+    a quote headed by its title (or kind), a tab its bold title over its body, and container
+    markers of no meaning to a reader (``::: code-group``) are dropped. Code blocks are left alone."""
+    out: list[str] = []
+    k, fence = 0, ""
+    while k < len(lines):
+        line = lines[k]
+        code = _CODE_FENCE.match(line)
+        if fence:
+            out.append(line)
+            if code and code.group(1)[0] == fence[0] and len(code.group(1)) >= len(fence):
+                fence = ""
+            k += 1
+            continue
+        if code:
+            fence = code.group(1)
+            out.append(line)
+            k += 1
+            continue
+        mkdocs = _MKDOCS_ADMONITION.match(line) or _MKDOCS_TAB.match(line)
+        if mkdocs:
+            indent = len(mkdocs.group(1)) + 4
+            end = k + 1
+            while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) >= indent):
+                end += 1
+            body = expand_containers([ln[indent:] for ln in lines[k + 1 : end]])
+            if mkdocs.re is _MKDOCS_TAB:
+                out.extend([f"**{mkdocs.group(2)}**", "", *body])
+            else:
+                title = mkdocs.group(3) if mkdocs.group(3) is not None else mkdocs.group(2).capitalize()
+                out.extend(_quote(title, body))
+            k = end
+            continue
+        opened = _FENCED_OPEN.match(line)
+        if opened:
+            colons, kind = opened.group(1), opened.group(2)
+            depth, end, inner_fence = 0, k + 1, ""
+            while end < len(lines):
+                inner_code = _CODE_FENCE.match(lines[end])
+                if inner_code and (not inner_fence or inner_code.group(1)[0] == inner_fence[0]):
+                    inner_fence = "" if inner_fence else inner_code.group(1)
+                elif not inner_fence:
+                    closed = _FENCED_CLOSE.match(lines[end])
+                    if closed and len(closed.group(1)) == len(colons):
+                        if depth == 0:
+                            break
+                        depth -= 1
+                    else:
+                        nested = _FENCED_OPEN.match(lines[end])
+                        if nested and len(nested.group(1)) == len(colons):
+                            depth += 1
+                end += 1
+            body = expand_containers(list(lines[k + 1 : end]))
+            if kind.lower() in _NOT_CALLOUTS:
+                out.extend(body)
+            else:
+                title = (opened.group(3) or opened.group(4) or "").strip() or kind.capitalize()
+                out.extend(_quote(title, body))
+            k = end + 1
+            continue
+        if _FENCED_CLOSE.match(line):  # a stray closing marker
+            k += 1
+            continue
+        out.append(line)
+        k += 1
+    return out
+
+
 def render_answer(lines: list[str]) -> tuple[str, str]:
     """An answer's source lines -> (sanitised markdown, plain text)."""
-    source = safe_links("\n".join(lines))  # keeps the line count, so token maps stay valid
+    source = safe_links("\n".join(expand_containers(list(lines))))  # keeps the line count, so token maps stay valid
     tokens = parser().parse(source)
     markdown = re.sub(r"\n{3,}", "\n\n", _markdown(LINE_BREAK.split(source), tokens))
     return markdown, plain_text(tokens)
