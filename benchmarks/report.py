@@ -8,6 +8,7 @@ printed as a miss. The prose that explains decisions is fixed text below.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from common import ROOT, load
@@ -15,6 +16,8 @@ from common import ROOT, load
 from assistant.index import HNSW_EF_SEARCH
 
 OUT = ROOT / "benchmarks" / "RESULTS.md"
+# Sections below this line in RESULTS.md are written by hand (each with its command) and kept as they are.
+KEEP_MARKER = "<!-- report.py keeps everything below this line: sections written by hand, each with its command -->"
 PLOT = ROOT / "benchmarks" / "scale.png"
 
 
@@ -97,6 +100,15 @@ def plot(rows: list[dict[str, Any]], real: dict[str, Any] | None) -> bool:
     fig.tight_layout()
     fig.savefig(PLOT, dpi=120)
     return True
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The marker line and the hand-written sections after it in the current ``path`` (none if absent)."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    at = text.find(KEEP_MARKER)
+    return [] if at < 0 else ["", text[at:].rstrip("\n"), ""]
 
 
 def main() -> int:
@@ -374,6 +386,7 @@ def main() -> int:
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]
+    lines += kept_sections(OUT)
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}" + (f" and {PLOT.relative_to(ROOT)}" if PLOT.exists() else ""))
     return 0
