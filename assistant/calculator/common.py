@@ -9,10 +9,11 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..models import Entry
 from .facts import Facts
-from .moments import multiplier, peak_window_text
+from .moments import PeakStatus, multiplier, peak_status, peak_window_text
 from .numbers import Quantity
-from .outcomes import Msg, Outcome, msg
+from .outcomes import Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
 CENT = Decimal("0.01")
@@ -42,6 +43,17 @@ def first_problem(quantities: tuple[Quantity, ...] | list[Quantity], *, whole: b
 def ask_time(facts: Facts) -> Msg:
     """Ask when: at peak and off-peak a GLM-5 prompt costs different amounts."""
     return msg("ask_time", window=peak_window_text(facts), peak=multiplier(facts, True), off=multiplier(facts, False))
+
+
+def peak_or_ask(q: Query, facts: Facts, now: datetime, rule: str, entry: Entry) -> PeakStatus | Outcome:
+    """Peak or off-peak for ``q``, else the outcome that stops the rule: a refusal for a time that cannot be
+    read (an unknown zone), a question back when no time is given (the GLM-5 cost depends on it)."""
+    status = peak_status(q, facts, now)
+    if isinstance(status, Msg):
+        return Refusal(rule, status, entry)
+    if status is None:
+        return NeedInput(rule, ask_time(facts), entry)
+    return status
 
 
 def only_plan(q: Query) -> str | None:

@@ -10,7 +10,17 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from ..models import Entry, Value
-from .common import ask_time, first_problem, model_calls, moment_used, only_plan, plain_number, quota_window, restated
+from .common import (
+    ask_time,
+    first_problem,
+    model_calls,
+    moment_used,
+    only_plan,
+    peak_or_ask,
+    plain_number,
+    quota_window,
+    restated,
+)
 from .facts import Facts
 from .moments import PeakStatus, find_moment, home_zone, iso, multiplier, peak_status, peak_window_text
 from .numbers import Quantity
@@ -84,9 +94,7 @@ def glm5_cost(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return _cost_at_two_times(q, facts, now, counts[0], entry, used)
     costed = cost_parts(q, facts, now, counts)
     if isinstance(costed, Problem):
-        if costed.ask:
-            return NeedInput("glm5_cost", costed.message, entry)
-        return Refusal("glm5_cost", costed.message, entry)
+        return costed.outcome("glm5_cost", entry)
     parts, read = costed
     used |= read
     steps_list = [cost_step(part) for part in parts]
@@ -129,11 +137,9 @@ def _cost_at_two_times(
     """One count of GLM-5 prompts at two times ("move 30 prompts from 3pm to 8pm"): each cost, and the difference."""
     costs: list[tuple[Decimal, bool, Msg]] = []
     for written in q.times:
-        status = peak_status(replace(q, times=(written,)), facts, now)
-        if isinstance(status, Msg):
-            return Refusal("glm5_cost", status, entry)
-        if status is None:  # pragma: no cover - a time is written
-            return NeedInput("glm5_cost", ask_time(facts), entry)
+        status = peak_or_ask(replace(q, times=(written,)), facts, now, "glm5_cost", entry)
+        if not isinstance(status, PeakStatus):
+            return status
         costs.append((count.value * multiplier(facts, status.peak), status.peak, status.basis))
     (first, first_peak, first_basis), (second, second_peak, second_basis) = costs
     diff = abs(first - second)

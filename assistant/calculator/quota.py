@@ -16,13 +16,14 @@ from .common import (
     model_calls,
     moment_used,
     only_plan,
+    peak_or_ask,
     plain_number,
     quota_window,
     restated,
 )
 from .facts import Facts
 from .lexicon import LEXICON
-from .moments import multiplier, peak_status
+from .moments import PeakStatus, multiplier, peak_status
 from .numbers import Quantity
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query, clause_query
@@ -270,9 +271,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             wording = _GLM5_PROMPTS_ASKED.search(q.text)
             costed = cost_parts(q, facts, now, prompts, asked=wording.span() if wording else None)
             if isinstance(costed, Problem):
-                if costed.ask:
-                    return NeedInput("remaining", costed.message, glm_entry)
-                return Refusal("remaining", costed.message, glm_entry)
+                return costed.outcome("remaining", glm_entry)
             parts, read = costed
             consumed |= read
             steps.extend(cost_step(part) for part in parts)
@@ -285,14 +284,12 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         cites = (entry, glm_entry)
         if not facts.has_glm5(plan):
             return Explained("remaining", msg("no_glm5", plan=plan), facts.entry("glm5_excluded_plans"))
-        status = peak_status(q, facts, now)
-        if isinstance(status, Msg):
-            return Refusal("remaining", status, glm_entry)
-        if status is None:
-            return NeedInput("remaining", ask_time(facts), glm_entry)
-        factor = multiplier(facts, status.peak)
-        steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=status.peak))
-        notes.append(status.basis)
+        period = peak_or_ask(q, facts, now, "remaining", glm_entry)
+        if not isinstance(period, PeakStatus):
+            return period
+        factor = multiplier(facts, period.peak)
+        steps.append(msg("step_cost", prompts=used, factor=factor, cost=used * factor, peak=period.peak))
+        notes.append(period.basis)
         consumed |= moment_used(q)
         used = used * factor
         shown_used = (used,)
@@ -398,11 +395,9 @@ def quota_compare(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             return Explained("quota_compare", msg("no_glm5", plan=lite), facts.entry("glm5_excluded_plans"))
         glm_entry = facts.entry("glm5_multipliers")
         cites = (glm_entry, entry)
-        status = peak_status(q, facts, now)
-        if isinstance(status, Msg):
-            return Refusal("quota_compare", status, glm_entry)
-        if status is None:
-            return NeedInput("quota_compare", ask_time(facts), glm_entry)
+        status = peak_or_ask(q, facts, now, "quota_compare", glm_entry)
+        if not isinstance(status, PeakStatus):
+            return status
         factor = multiplier(facts, status.peak)
         for plan, quota in list(sizes.items()):
             sizes[plan] = (quota / factor).to_integral_value(ROUND_FLOOR)

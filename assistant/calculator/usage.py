@@ -13,12 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from ..models import Entry
 from .common import ask_time, moment_used
 from .facts import Facts
 from .lexicon import LEXICON
 from .moments import multiplier, peak_status
 from .numbers import Quantity
-from .outcomes import Msg, msg
+from .outcomes import Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query, clause_query
 
 # A prompt is the unit of the plan's quota; only GLM-5 is multiplied ("调用 GLM-5 时用量将按照 “高峰期 3 倍，
@@ -46,6 +47,10 @@ class Problem:
 
     message: Msg
     ask: bool
+
+    def outcome(self, rule: str, entry: Entry) -> Outcome:
+        """The rule's reply: a question back for a missing input, else a refusal."""
+        return NeedInput(rule, self.message, entry) if self.ask else Refusal(rule, self.message, entry)
 
 
 def has_own_time(clause: Query) -> bool:
