@@ -102,3 +102,43 @@ def test_lexical_only_mode_by_choice_answers_and_is_not_degraded(tmp_path: Path)
     answer = lexical.ask("可以退款吗")
     assert not answer.degraded and answer.kind == "faq" and answer.matches[0].question == REFUND
     assert lexical.ask("What's the weather in Paris tomorrow?").kind == "no_answer"
+
+
+class _CountingEncoder:
+    """The fake hashing encoder, counting the query texts it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.model_id, self.dim, self.seen = inner, "counting", inner.dim, []
+
+    def encode_queries(self, texts):
+        self.seen.extend(texts)
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts):
+        return self.inner.encode_passages(texts)
+
+
+def test_query_vectors_are_kept_and_identical_to_fresh_ones(fake_encoder) -> None:
+    from assistant.engine import _QueryCap
+
+    counting = _CountingEncoder(fake_encoder)
+    cached = _QueryCap(counting, cache_size=3)
+    first = cached.encode_queries(["可以退款吗", "你好", "可以退款吗"])
+    assert counting.seen == ["可以退款吗", "你好"]  # each new text once, even twice in one call
+    again = cached.encode_queries(["你好", "refund pls"])
+    assert counting.seen[2:] == ["refund pls"]
+    assert (again[0] == first[1]).all() and (first[0] == first[2]).all()
+    assert (again == fake_encoder.encode_queries(["你好", "refund pls"])).all()
+    cached.encode_queries(["a", "b", "c"])  # three newer texts push the older ones out of a 3-text cache
+    cached.encode_queries(["你好"])
+    assert counting.seen[-1] == "你好"
+    assert cached.encode_queries([]).shape == (0, fake_encoder.dim)
+
+
+def test_long_queries_are_cut_before_encoding_and_caching(fake_encoder) -> None:
+    from assistant.engine import MODEL_QUERY_CHARS, _QueryCap
+
+    counting = _CountingEncoder(fake_encoder)
+    cached = _QueryCap(counting, cache_size=8)
+    cached.encode_queries(["x" * (MODEL_QUERY_CHARS + 50), "x" * (MODEL_QUERY_CHARS + 10)])
+    assert counting.seen == ["x" * MODEL_QUERY_CHARS]
