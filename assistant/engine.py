@@ -42,7 +42,6 @@ LAST_GOOD_READ_TRIES = 3  # a concurrent build's renames can hide the stored ind
 MODEL_QUERY_CHARS = 128
 # Characters of a question the lexical scoring reads (terms, typo corrections, rapidfuzz).
 LEXICAL_QUERY_CHARS = 512
-QUERY_CACHE_SIZE = 4096  # query texts whose vectors are kept (384 floats each: ~6 MB at most)
 
 Clock = Callable[[], datetime]
 
@@ -66,9 +65,9 @@ def _kb_signature(kb_dir: Path) -> tuple[tuple[str, int, int], ...]:
 
 class _QueryCap:
     """An encoder whose queries are cut to :data:`MODEL_QUERY_CHARS` (passages pass unchanged), with the
-    vectors of the last :data:`QUERY_CACHE_SIZE` query texts kept: the encoder is ~90% of a question's CPU
-    time, and support traffic repeats itself (the same question, and clauses such as greetings, again and
-    again). The model is deterministic, so a kept vector is the vector it would compute."""
+    vectors of the last ``cache_size`` query texts kept (``ASSISTANT_QUERY_CACHE``): the encoder is ~90%
+    of a question's CPU time, and support traffic repeats itself (the same question, and clauses such as
+    greetings, again and again). The model is deterministic, so a kept vector is the one it would compute."""
 
     def __init__(self, inner: Encoder, cache_size: int = 0) -> None:
         self.inner = inner
@@ -243,7 +242,7 @@ class Assistant:
                 index.path,
                 index.manifest.built_at,
             )
-        query_encoder = _QueryCap(encoder, QUERY_CACHE_SIZE) if encoder is not None else None
+        query_encoder = _QueryCap(encoder, settings.query_cache) if encoder is not None else None
         retriever = Retriever(index, query_encoder)
         retriever.lexical = _LexicalCap(retriever.lexical)  # type: ignore[assignment]
         try:

@@ -38,6 +38,7 @@ _SPEC: dict[str, tuple[str, Any, type]] = {
     "rate_limit": ("ASSISTANT_RATE_LIMIT", 120, int),  # requests per minute per client address; 0: no limit
     "max_body_bytes": ("ASSISTANT_MAX_BODY_BYTES", 65536, int),  # larger request bodies get 413
     "build_workers": ("ASSISTANT_BUILD_WORKERS", None, int),  # None: os.cpu_count(); threads embedding a build
+    "query_cache": ("ASSISTANT_QUERY_CACHE", 4096, int),  # query texts whose vectors are kept; 0: none
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -86,6 +87,7 @@ class Settings:
     max_body_bytes: int = 65536
     database_url: str | None = None
     build_workers: int = 1
+    query_cache: int = 4096
 
     @property
     def store_url(self) -> str:
@@ -139,6 +141,8 @@ def _check(values: dict[str, Any], sources: dict[str, str]) -> None:
         fail("rate_limit", "must be 0 (no limit) or a positive number of requests per minute")
     if values["build_workers"] < 1:
         fail("build_workers", "must be at least 1 (threads embedding an index build; unset it for one per core)")
+    if values["query_cache"] < 0:
+        fail("query_cache", "must be 0 (no cache) or a positive number of query texts")
     if values["max_body_bytes"] < 1024:
         fail("max_body_bytes", "must be at least 1024 bytes")
     threshold = values["threshold"]

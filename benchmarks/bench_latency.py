@@ -4,7 +4,9 @@
 
 Questions: the dev set's FAQ and no-answer rows plus benchmarks/data (held-out and out-of-scope)
 on the real KB, or a ``queries.jsonl`` of a synthetic KB. Each question is asked once to warm up
-(caches, first-call allocations), then ``--rounds`` times; every ask is one sample.
+(first-call allocations), then ``--rounds`` times; every ask is one sample. The query-vector cache is
+off (``ASSISTANT_QUERY_CACHE=0``): the rounds repeat the same questions, and this measures the work a new
+question costs (``bench_query_cache.py`` measures what the cache saves on a repeated one).
 
 Breakdown: the encoder, the FAISS search and the lexical scorer are wrapped with timers, so
 per ask: encode + search + lexical + rest-of-fusion (numpy fusion and sorting) = rank; and
@@ -17,11 +19,14 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+os.environ["ASSISTANT_QUERY_CACHE"] = "0"  # before the engine reads its settings (see the docstring)
 
 from common import ROOT, all_questions, open_assistant, rows, save, summary
 

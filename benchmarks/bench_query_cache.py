@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_query_cache.py
 
 The first pass encodes every question (and its clauses) with the model; the second finds their vectors
-in the cache (``engine.QUERY_CACHE_SIZE``), as a repeated customer question would. Prints the median and
+in the cache (``ASSISTANT_QUERY_CACHE``), as a repeated customer question would. Prints the median and
 p99 milliseconds per question of each pass, and their ratio, measured side by side in one process.
 """
 
