@@ -12,6 +12,13 @@ Leave-fold-out: the phrasings are split into folds by a hash of their text; the 
 are ranked against an index built *without* that fold's alternates and topic examples, so a phrasing
 never meets itself and its scores look like those of a new customer's question.
 
+``--bare`` trains the model for KBs without alternates (stored as ``model_id + "+bare"``, see
+:func:`assistant.decision.decision_key`): the same examples are ranked against an index of our entries
+with *no* alternates (questions and answer passages only) and without out-of-scope topics, so
+``scope_gap`` is NaN as on a KB without ``out_of_scope.toml``. No phrasing is in that index, so no
+fold needs holding out; the cross-validation is the same. Its label is "the best entry is the right
+one" rather than "in scope" (see :func:`labels`).
+
 The logistic regression is fitted on all of it; its quality is reported from cross-validation
 grouped by entry/topic (a whole entry's phrasings are held out together). The cut-offs are picked
 on the cross-validated confidences: ``guess_at`` is the lowest that still refuses
@@ -168,18 +175,25 @@ def featurise(
     topics: Sequence[Topic],
     data_dir: Path,
     progress: Progress | None = None,
+    bare: bool = False,
 ) -> list[Row]:
-    """Features of every example, each ranked against an index without its own fold's phrasings."""
+    """Features of every example, each ranked against an index without its own fold's phrasings;
+    ``bare``: against an index without any alternates and without topics (see the module docstring)."""
     rows: list[Row] = []
     done = 0
     for fold in range(FOLDS):
         held = {e.source for e in examples if e.fold == fold and e.source}
         entries = tuple(
-            dataclasses.replace(e, alternates=tuple(a for a in e.alternates if a not in held)) for e in index.entries
+            dataclasses.replace(e, alternates=() if bare else tuple(a for a in e.alternates if a not in held))
+            for e in index.entries
         )
-        kept_topics = tuple(
-            dataclasses.replace(t, examples=(t.examples[0], *(x for x in t.examples[1:] if x not in held)))
-            for t in topics
+        kept_topics = (
+            ()
+            if bare
+            else tuple(
+                dataclasses.replace(t, examples=(t.examples[0], *(x for x in t.examples[1:] if x not in held)))
+                for t in topics
+            )
         )
         if query_encoder is not None:
             fold_index = _memory_index(entries, query_encoder, data_dir, index)
@@ -206,7 +220,10 @@ def featurise(
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """L2-regularised logistic regression by Newton's method on standardised features.
 
+    A missing value (NaN: ``scope_gap`` without topics) counts as the feature's mean, as
+    :meth:`DecisionModel.confidence` does; a feature missing everywhere gets mean 0 and weight 0.
     Returns (weights, bias, mean, scale)."""
+    x = _impute(x)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
@@ -226,22 +243,53 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarr
     return w[:-1], float(w[-1]), mean, scale
 
 
+def _impute(x: np.ndarray) -> np.ndarray:
+    """``x`` with each NaN replaced by its column's mean over the known values (0 if none is known)."""
+    missing = np.isnan(x)
+    if not missing.any():
+        return x
+    known = ~missing.all(axis=0)
+    fill = np.zeros(x.shape[1])
+    fill[known] = np.nanmean(x[:, known], axis=0)
+    return np.where(missing, fill, x)
+
+
 def _predict(x: np.ndarray, w: np.ndarray, b: float, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    x = np.where(np.isnan(x), mean, x)
     return 1.0 / (1.0 + np.exp(-np.clip(((x - mean) / scale) @ w + b, -60, 60)))
 
 
-def labels(rows: Sequence[Row]) -> np.ndarray:
+def labels(rows: Sequence[Row], right: bool = False) -> np.ndarray:
     """What the model predicts: is the question one the FAQ answers? (Whether the best entry is the
     right one is left to the ranking and to the margin feature: with leave-fold-out alternates the
     ranking is harder than for real questions, and labelling by it taught the model that
-    answerable-but-hard means "refuse".)"""
-    return np.array([r.in_scope for r in rows], float)
+    answerable-but-hard means "refuse".)
+
+    ``right``: is the best entry the right one? The bare model's label: against entries without
+    alternates, our alternates find their entry first only ~46% of the time, so "in scope" would
+    mostly mean "answered wrongly"; labelled by "right", its cross-validated AUC (right vs out of
+    scope) is 0.894 against 0.863 (README, "Answer or refuse")."""
+    return np.array([r.top1_right if right else r.in_scope for r in rows], float)
 
 
-def cross_validated(rows: Sequence[Row], folds: int = FOLDS) -> np.ndarray:
-    """Out-of-fold confidences, folds grouped by entry/topic."""
-    x = np.array([r.features for r in rows])
-    y = labels(rows)
+def feature_matrix(rows: Sequence[Row], drop: Sequence[str] = ()) -> np.ndarray:
+    """The rows' features as a matrix; a ``drop``ped feature is 0 everywhere, so its fitted weight is 0
+    and the model ignores it."""
+    unknown = set(drop) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown feature(s) to drop: {sorted(unknown)}; features are {list(FEATURES)}")
+    x = np.array([r.features for r in rows], np.float64).reshape(len(rows), len(FEATURES))
+    for name in drop:
+        x[:, FEATURES.index(name)] = 0.0
+    return x
+
+
+def cross_validated(
+    rows: Sequence[Row], folds: int = FOLDS, drop: Sequence[str] = (), label_right: bool = False
+) -> np.ndarray:
+    """Out-of-fold confidences, folds grouped by entry/topic (``label_right``: see :func:`labels`)."""
+    x = feature_matrix(rows, drop)
+    y = labels(rows, label_right)
     groups = sorted({r.example.group for r in rows})
     fold_of = {g: i % folds for i, g in enumerate(sorted(groups, key=lambda g: hashlib.sha1(g.encode()).hexdigest()))}
     which = np.array([fold_of[r.example.group] for r in rows])
@@ -336,16 +384,33 @@ def train(
     refuse_rate: float = 0.90,
     answer_precision: float = 0.97,
     progress: Progress | None = None,
+    bare: bool = False,
+    drop: Sequence[str] = (),
 ) -> tuple[DecisionModel, dict[str, object], list[Row], np.ndarray]:
-    """Fit the decision model for the index's KB and encoder; return it, its CV report, the rows and
-    their cross-validated confidences."""
+    """Fit the decision model for the index's KB and encoder (``bare``: the model for KBs without
+    alternates, see the module docstring); return it, its CV report, the rows and their
+    cross-validated confidences. ``drop``: features the model ignores (weight 0)."""
     topics = load_topics(kb_dir)
     examples = examples_from(entries_index.entries, topics, files)
-    rows = featurise(examples, entries_index, query_encoder, topics, data_dir, progress)
-    cv = cross_validated(rows)
+    rows = featurise(examples, entries_index, query_encoder, topics, data_dir, progress, bare=bare)
+    model, summary, cv = fit(rows, refuse_rate, answer_precision, drop, label_right=bare)
+    summary["bare"] = bare
+    return model, summary, rows, cv
+
+
+def fit(
+    rows: Sequence[Row],
+    refuse_rate: float = 0.90,
+    answer_precision: float = 0.97,
+    drop: Sequence[str] = (),
+    label_right: bool = False,
+) -> tuple[DecisionModel, dict[str, object], np.ndarray]:
+    """The decision model fitted on featurised ``rows``, its CV report and the cross-validated
+    confidences (``label_right``: see :func:`labels`)."""
+    cv = cross_validated(rows, drop=drop, label_right=label_right)
     guess_at, answer_at = pick_cutoffs(rows, cv, refuse_rate, answer_precision)
-    x = np.array([r.features for r in rows])
-    w, b, mean, scale = fit_logistic(x, labels(rows))
+    x = feature_matrix(rows, drop)
+    w, b, mean, scale = fit_logistic(x, labels(rows, label_right))
     model = DecisionModel(
         tuple(float(v) for v in w),
         b,
@@ -356,8 +421,10 @@ def train(
     )
     summary = report(rows, cv, guess_at, answer_at)
     summary["examples"] = len(rows)
+    summary["dropped"] = list(drop)
+    summary["labels"] = "right" if label_right else "in_scope"
     summary["weights"] = dict(zip(FEATURES, (round(float(v), 3) for v in w)))
-    return model, summary, rows, cv
+    return model, summary, cv
 
 
 def write_model(model_id: str, model: DecisionModel, summary: dict[str, object], path: Path = DECISION_FILE) -> None:
@@ -367,7 +434,8 @@ def write_model(model_id: str, model: DecisionModel, summary: dict[str, object],
     except (OSError, ValueError):
         data = {}
     models = data.setdefault("models", {})
-    models[model_id] = {**model.to_json(), "cv": {k: summary[k] for k in ("auc_right_vs_out_of_scope", "examples")}}
+    keys = ("auc_right_vs_out_of_scope", "examples", "dropped", "labels")
+    models[model_id] = {**model.to_json(), "cv": {k: summary[k] for k in keys if k in summary}}
     data["about"] = "Answer/refuse decision models per embedding model; written by `python -m assistant calibrate`."
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

@@ -72,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--answer-precision", type=float, default=0.97, help="precision of confident answers")
     calibrate.add_argument("--write", action="store_true", help="store the model in assistant/decision.json")
     calibrate.add_argument("--plots", metavar="DIR", help="write the reliability diagram and PR curve here")
+    calibrate.add_argument(
+        "--bare",
+        action="store_true",
+        help="train the model for KBs without alternates (stored as MODEL+bare): the same questions ranked "
+        "against the entries without alternates and without out-of-scope topics",
+    )
+    calibrate.add_argument(
+        "--drop", metavar="FEATURE", action="append", default=[], help="a feature the model ignores (weight 0)"
+    )
     _add_kb_parser(sub)
     _add_serve_parser(sub)
     _add_db_parser(sub)
@@ -360,9 +369,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .calibrate import plot, train, write_model
+    from .decision import BARE_SUFFIX, FEATURES
     from .engine import Assistant
     from .errors import ConfigError
 
+    unknown = sorted(set(args.drop) - set(FEATURES))
+    if unknown:
+        raise ConfigError(f"--drop {', '.join(unknown)}: not a feature; features are {', '.join(FEATURES)}")
     files = [Path(f) for f in args.questions]
     for f in files:
         if not f.is_file():
@@ -379,8 +392,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         refuse_rate=args.refuse_rate,
         answer_precision=args.answer_precision,
         progress=_ProgressBar("featurising"),
+        bare=args.bare,
+        drop=args.drop,
     )
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if args.bare:
+        model_id += BARE_SUFFIX
     if args.write:
         write_model(model_id, model, summary)
         print(f"wrote the decision model for {model_id} to assistant/decision.json", file=sys.stderr)

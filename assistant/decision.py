@@ -29,6 +29,13 @@ length     the question's length, min(chars, 200) / 200
 The model is a logistic regression over those features, trained by ``python -m assistant
 calibrate`` (see :mod:`assistant.calibrate`) and stored per embedding model in
 ``decision.json`` beside this file.
+
+Two models per embedding model. Our FAQ's entries carry ~33 alternate phrasings each and the KB has
+out-of-scope topics; a team's own FAQ usually has neither, and there the same scores mean something
+else (a question meets one phrasing per entry, not 33). So ``calibrate --bare`` trains a second model,
+stored as ``f"{model_id}+bare"``, on our training questions ranked against our entries *without*
+alternates and without topics. :func:`decision_key` picks it when the KB's entries carry fewer than
+:data:`BARE_BELOW_ALTERNATES` alternates per entry on average.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from typing import Literal
 
 import numpy as np
 
+from .models import Entry
 from .normalize import CJK_SPAN, normalize, strip_opening
 from .retrieval import Retriever, Scored
 
@@ -59,6 +67,11 @@ MAX_CLAUSE_TEXTS = 6  # clauses and neighbour pairs ranked besides the whole que
 CLAUSE_LIFT = 0.3  # share of a clause's better score that an entry gains (see _merge)
 MIN_CLAUSE_CHARS = 3  # normalised characters; "你好", "hi" alone are not worth a ranking
 TOP_K = 5
+BARE_SUFFIX = "+bare"  # decision.json key of the model for KBs without alternates: f"{model_id}+bare"
+# A KB whose entries carry fewer alternates than this on average (the total over the entry count)
+# gets the bare model. Ours carries ~33 each; a team FAQ that adds a few for its hardest entries is
+# still essentially bare: its typical entry is matched by one question and its answer.
+BARE_BELOW_ALTERNATES = 1.0
 Verdict = Literal["answer", "guess", "refuse"]
 
 # Sentence and clause boundaries; and a space between two Chinese characters, which customers
@@ -261,6 +274,25 @@ def _table(path: Path) -> dict[str, dict[str, object]]:
     except (OSError, ValueError, AttributeError) as exc:
         log.warning("no decision model (%s); using a plain score threshold of %.2f", exc, FALLBACK_THRESHOLD)
         return {}
+
+
+def is_bare(entries: Sequence[Entry]) -> bool:
+    """True when ``entries`` carry fewer than :data:`BARE_BELOW_ALTERNATES` alternates per entry on
+    average (an empty KB counts as bare)."""
+    if not entries:
+        return True
+    return sum(len(e.alternates) for e in entries) / len(entries) < BARE_BELOW_ALTERNATES
+
+
+def decision_key(model_id: str, entries: Sequence[Entry], path: Path = DECISION_FILE) -> str:
+    """The ``decision.json`` key of the decision model for a KB of ``entries`` and ``model_id``: the
+    bare model (``model_id + BARE_SUFFIX``) when :func:`is_bare` and it is trained, else ``model_id``."""
+    if is_bare(entries):
+        bare = model_id + BARE_SUFFIX
+        if bare in _table(path):
+            return bare
+        log.warning("the KB has (almost) no alternates but %s has no %s model; using %s's", path.name, bare, model_id)
+    return model_id
 
 
 def decision_model_for(model_id: str, path: Path = DECISION_FILE) -> DecisionModel:

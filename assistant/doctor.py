@@ -93,6 +93,8 @@ def run_checks(**overrides: Any) -> list[Check]:
         encoder = _check_model(report, settings)
 
     report.guarded("model", model)
+    if entries is not None:
+        report.guarded("decision", lambda: _check_decision(report, entries or [], encoder))
     report.guarded("index", lambda: _check_index(report, settings, entries is not None, encoder))
     report.guarded("data", lambda: _check_data_dir(report, settings))
     report.guarded("feedback", lambda: _check_feedback(report, settings))
@@ -170,6 +172,20 @@ def _check_kb(report: _Report, settings: Settings) -> list[Entry] | None:
         else:
             report.add("kb", "ok", f"calculator facts load: {facts.name}")
     return entries
+
+
+def _check_decision(report: _Report, entries: list[Entry], encoder: Any) -> None:
+    from .decision import BARE_BELOW_ALTERNATES, decision_key, is_bare
+
+    key = decision_key(encoder.model_id if encoder is not None else "lexical", entries)
+    per_entry = sum(len(e.alternates) for e in entries) / max(1, len(entries))
+    why = "fewer than" if is_bare(entries) else "at least"
+    report.add(
+        "decision",
+        "ok",
+        f"answer/refuse model {key} ({per_entry:.1f} alternates per entry: {why} "
+        f"{BARE_BELOW_ALTERNATES:g}, see README 'Answer or refuse')",
+    )
 
 
 def _check_model(report: _Report, settings: Settings) -> Any:

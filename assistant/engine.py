@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import compose
-from .decision import Decision, DecisionModel, Evidence, decision_model_for, gather
+from .decision import Decision, DecisionModel, Evidence, decision_key, decision_model_for, gather
 from .embedding import Encoder, is_lexical_only, is_thread_safe, load_encoder, model_id_for
 from .errors import AssistantError, InvalidQuestion, KnowledgeBaseError, ModelUnavailable
 from .index import LoadedIndex, Manifest, Progress, build_index, kb_fingerprint, load_or_build
@@ -257,7 +257,9 @@ class Assistant:
             log.error("out-of-scope topics do not load (%s); answering without them until fixed", exc)
         if scope is not None:
             scope.lexical = _LexicalCap(scope.lexical)  # type: ignore[assignment]
-        decision = decision_model_for(encoder.model_id if encoder else "lexical")
+        decision_name = decision_key(encoder.model_id if encoder else "lexical", index.entries)
+        decision = decision_model_for(decision_name)
+        log.info("decision model: %s", decision_name)
         try:
             calculator = _load_calculator(settings.kb_dir, index.entries, settings)
         except AssistantError as exc:

@@ -9,15 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.calibrate import auc, fit_logistic, pick_cutoffs, wrapped
+from assistant.calibrate import auc, feature_matrix, fit_logistic, pick_cutoffs, wrapped
 from assistant.decision import (
+    BARE_SUFFIX,
     CLAUSE_CHAR_BUDGET,
     CLAUSE_LIFT,
     FEATURES,
     DecisionModel,
     Evidence,
     _merge,
+    decision_key,
     decision_model_for,
+    is_bare,
     split_clauses,
 )
 from assistant.errors import KnowledgeBaseError
@@ -145,6 +148,72 @@ def test_stored_model_round_trips_and_a_missing_one_falls_back(tmp_path: Path) -
     assert fallback.decide(_evidence(0.1)).verdict == "refuse"
 
 
+def _with_alternates(n: int, count: int) -> Entry:
+    return Entry(f"e{n}", "s", f"question {n}?", "a", "a", f"kb/f.md:{n}", tuple(f"alt {n}.{i}" for i in range(count)))
+
+
+def test_a_kb_without_alternates_gets_the_bare_model_and_ours_the_normal_one(tmp_path: Path) -> None:
+    path = tmp_path / "decision.json"
+    bare_model = _model(0.9, 0.6)
+    path.write_text(
+        json.dumps({"models": {"m": _model().to_json(), "m" + BARE_SUFFIX: bare_model.to_json()}}), encoding="utf-8"
+    )
+    team = [_entry(n) for n in range(10)]  # no alternates at all
+    few = [_with_alternates(n, 3 if n < 3 else 0) for n in range(10)]  # 0.9 per entry: still bare
+    ours = [_with_alternates(n, 33) for n in range(10)]  # like our FAQ
+    one_each = [_with_alternates(n, 1) for n in range(10)]  # exactly 1 per entry: not bare
+    assert is_bare(team) and is_bare(few) and is_bare([])
+    assert not is_bare(ours) and not is_bare(one_each)
+    assert decision_key("m", team, path) == "m+bare"
+    assert decision_key("m", few, path) == "m+bare"
+    assert decision_key("m", ours, path) == "m"
+    assert decision_key("m", one_each, path) == "m"
+    assert decision_model_for(decision_key("m", team, path), path) == DecisionModel.from_json(bare_model.to_json())
+    # no bare model trained for this embedding model: the normal one, not the plain threshold
+    assert decision_key("other", team, path) == "other"
+
+
+def test_the_shipped_file_has_a_bare_model_for_the_default_encoder() -> None:
+    data = json.loads((ROOT / "assistant" / "decision.json").read_text(encoding="utf-8"))["models"]
+    bare = [k for k in data if k.endswith(BARE_SUFFIX)]
+    assert bare, "decision.json holds no bare model (python -m assistant calibrate --bare --write)"
+    for key in bare:
+        assert key.removesuffix(BARE_SUFFIX) in data  # a bare model beside its normal one
+        assert data[key]["weights"][FEATURES.index("scope_gap")] == 0.0  # trained without topics
+
+
+def test_missing_and_dropped_features_get_no_weight() -> None:
+    from assistant.calibrate import Example, Row
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(200):
+        gold = i % 2 == 0
+        ex = Example("q", frozenset({"x"}) if gold else frozenset(), f"g{i}", "alt", 0)
+        f = [float(rng.normal(1.0 if gold else 0.0, 0.5)) for _ in FEATURES]
+        f[FEATURES.index("scope_gap")] = math.nan  # a KB without topics
+        rows.append(Row(ex, tuple(f), gold, False))
+    x = feature_matrix(rows, drop=("length",))
+    assert (x[:, FEATURES.index("length")] == 0).all()
+    w, _, mean, _ = fit_logistic(x, np.array([r.in_scope for r in rows], float))
+    assert np.isfinite(w).all() and np.isfinite(mean).all()
+    assert w[FEATURES.index("scope_gap")] == 0.0 and w[FEATURES.index("length")] == 0.0
+    assert w[FEATURES.index("score")] > 0.1  # the informative features still count
+    with pytest.raises(ValueError, match="unknown"):
+        feature_matrix(rows, drop=("lenght",))
+
+
+def test_the_bare_model_is_labelled_by_the_right_entry_not_by_scope() -> None:
+    from assistant.calibrate import Example, Row, labels
+
+    answerable = Example("q", frozenset({"x"}), "g", "alt", 0)
+    refuse = Example("r", frozenset(), "oos:t", "topic", 0)
+    rows = [Row(answerable, (0.0,) * len(FEATURES), True, False), Row(answerable, (0.0,) * len(FEATURES), False, False)]
+    rows.append(Row(refuse, (0.0,) * len(FEATURES), False, False))
+    assert labels(rows).tolist() == [1.0, 1.0, 0.0]
+    assert labels(rows, right=True).tolist() == [1.0, 0.0, 0.0]  # answerable but the wrong entry first
+
+
 def test_the_shipped_model_file_is_valid() -> None:
     data = json.loads((ROOT / "assistant" / "decision.json").read_text(encoding="utf-8"))
     assert data["models"], "decision.json holds no model"
@@ -237,3 +306,20 @@ def test_an_out_of_scope_topic_gives_its_own_message(assistant) -> None:
     answer = assistant.ask("订阅费能开增值税专票吗 公司报销用")
     assert answer.kind == "no_answer"
     assert "发票" in answer.answer and answer.matches  # the topic's message, and still suggestions
+
+
+def test_doctor_names_the_decision_model_in_use() -> None:
+    from types import SimpleNamespace
+
+    from assistant.doctor import _check_decision, _Report
+
+    data = json.loads((ROOT / "assistant" / "decision.json").read_text(encoding="utf-8"))["models"]
+    model_id = next(k.removesuffix(BARE_SUFFIX) for k in data if k.endswith(BARE_SUFFIX))
+    encoder = SimpleNamespace(model_id=model_id)
+    report = _Report()
+    _check_decision(report, [_entry(n) for n in range(4)], encoder)
+    _check_decision(report, [_with_alternates(n, 33) for n in range(4)], encoder)
+    bare, normal = report.checks
+    assert bare.area == "decision" and f"{model_id}{BARE_SUFFIX} (0.0 alternates per entry" in bare.message
+    assert bare.message.count("fewer than 1,") == 1
+    assert f"model {model_id} (33.0 alternates per entry: at least 1," in normal.message
