@@ -2,6 +2,8 @@
 (``LOAD_WAIT_MIN``..``LOAD_WAIT_MAX`` seconds) and asks the next one. Questions: the dev sets when they are
 there (``LOAD_QUESTIONS``, one JSON object with a ``q`` per line), otherwise a built-in mix of Chinese, English,
 mixed, calculator and out-of-scope questions. ``LOAD_MAX_REQUESTS`` stops the run after that many requests.
+``LOAD_NEW_QUESTIONS=1`` ends every question with a random tag, so no two are the same: the replicas' query-vector
+cache cannot serve the whole question (only clauses it has seen), as with new customers' questions.
 
     locust -f benchmarks/locust_api.py --headless -u 50 -r 50 --run-time 30s --host http://127.0.0.1:8000
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
+import string
 from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
@@ -40,6 +44,15 @@ def _questions() -> list[str]:
 
 QUESTIONS = itertools.cycle(_questions())
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0"))
+NEW_QUESTIONS = os.environ.get("LOAD_NEW_QUESTIONS") == "1"
+
+
+def _next_question() -> str:
+    question = next(QUESTIONS)
+    if NEW_QUESTIONS:  # letters only: a number could send the question to the calculator
+        question += " " + "".join(random.choices(string.ascii_lowercase, k=8))
+    return question
+
 _sent = 0
 
 
@@ -70,7 +83,7 @@ class Customer(FastHttpUser):
 
     @task
     def ask(self) -> None:
-        with self.client.post("/v1/ask", json={"question": next(QUESTIONS)}, catch_response=True) as reply:
+        with self.client.post("/v1/ask", json={"question": _next_question()}, catch_response=True) as reply:
             if reply.status_code != 200:
                 reply.failure(f"{reply.status_code}: {(reply.text or '')[:200]}")
             elif "kind" not in (reply.json() or {}):
