@@ -872,3 +872,30 @@ def test_rest_paid_in_cash_is_not_a_remaining_quota(calc: Calculator, question: 
 )
 def test_part_paid_with_credit_that_does_not_add_up_is_not_computed(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question))
+
+
+# --- MCP calls left: "一次没用" is none, "这两个" names the two pools, a vision count is another pool ----------------
+
+MCP_LEFT = [
+    ("Max 套餐，本月网页读取用了 1500 次，联网搜索一次都没用，还剩多少次？", 2500),
+    ("我是 Lite，这个月联网搜索用了 40 次，网页读取 30 次，视觉理解 20 次，搜索和读取还剩几次？", 30),
+    ("Pro 套餐每月联网搜索 1000 次额度，我用了 300 次，网页读取 100 次，还剩多少？", 600),  # 1000 states the pool
+    ("我 Max，联网搜索用了 1000 次，网页读取一次也没用，这两个加起来还剩多少？", 3000),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), MCP_LEFT)
+def test_mcp_calls_left_read_none_used_and_other_pools(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value, answer and answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我是 Pro，联网搜索用了 300 次，这两个月网页读取 200 次，还剩多少？",  # 两个月 is a period
+        "我是 Pro，视觉理解用了 300 次，还剩多少？",  # vision shares the prompt quota
+    ],
+)
+def test_mcp_count_that_is_not_a_call_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
