@@ -114,7 +114,8 @@ _MCP_AFTER = re.compile(
 
 
 # "网页读取 200 次" after "联网搜索用了 300 次": a count right after the MCP it counts is a use of it, unless it
-# states a quota ("每月联网搜索 1000 次额度"). "视觉理解 150 次" counts vision calls, which are not in the search + reader pool.
+# states a quota ("每月联网搜索 1000 次额度"). "视觉理解 150 次" counts vision calls, which are not in the search +
+# reader pool.
 _QUOTA_BEFORE = re.compile(
     r"每月|每个月|一个月|共|合计|总|额度|上限|\bper month\b|\bmonthly\b|\bquota\b|\blimit\b", re.ASCII
 )
