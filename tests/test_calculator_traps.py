@@ -899,3 +899,18 @@ def test_mcp_calls_left_read_none_used_and_other_pools(calc: Calculator, questio
 )
 def test_mcp_count_that_is_not_a_call_is_asked(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question))
+
+
+# --- "GLM-5." at the end of a sentence names GLM-5 (the full stop is not a version) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("At 15:00 Beijing I sent 8 prompts with GLM-4.7 and 4 with GLM-5. Total quota used?", 20),
+        ("At 9pm Beijing time I sent 10 prompts with GLM-5. How much quota?", 20),
+    ],
+)
+def test_glm5_before_a_full_stop_is_glm5(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value, answer and answer.answer
