@@ -808,3 +808,109 @@ def test_referral_conditions_read_per_friend(calc: Calculator, question: str, va
 )
 def test_referral_condition_not_tied_to_one_friend_rules_out(calc: Calculator, question: str) -> None:
     assert not computed(ask(calc, question))
+
+
+# --- a single number the FAQ states, asked in its own unit: the number, citing its entry ---------------------
+
+FACT_LOOKUPS = [
+    ("邀请的好友最晚要在几个小时内付款？", 72, "如何判断我的邀请是否成功？好友需要完成哪些步骤？"),
+    ("How many hours does my friend have to pay after clicking the invite link?", 72, "如何判断我的邀请是否成功？"),
+    ("赠金过了几个小时还没到就要找人工客服？", 72, "我邀请好友后，赠金什么时候会到账？"),
+    ("After how many hours without the credit should I contact support?", 72, "我邀请好友后，赠金什么时候会到账？"),
+    ("最少要在扣费日前几天取消自动续费？", 3, "如何取消订阅自动续费？"),
+    ("At least how many days before renewal must I cancel?", 3, "如何取消订阅自动续费？"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "cited"), FACT_LOOKUPS)
+def test_stated_number_is_answered_citing_its_entry(calc: Calculator, question: str, value: int, cited: str) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value, answer and answer.answer
+    assert answer.matches[0].question.startswith(cited)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "要提前几天取消",  # a how-to: the FAQ entry answers it
+        "赠金多久到账",
+        "赠金一般几个小时到账",  # a range (24–48 h): the entry quotes it
+        "一次 prompt 调用多少次模型",
+        "好友付了 100 元，他最晚几个小时内要付款？",  # a quantity besides: not a lookup
+    ],
+)
+def test_lookup_leaves_how_to_and_ranges_to_the_faq(calc: Calculator, question: str) -> None:
+    state = calc.last_state_for(question, now=NOW)
+    assert state is None or state.rule != "fact_lookup"
+
+
+# --- the rest of a payment in cash after a coupon, a discount or a part paid with credit ------------------------
+
+REST_OF_PAYMENT = [
+    ("套餐原价 200，用了 40 元代金券，剩下用微信付的，我的赠金多少", 16),
+    ("The plan was 100 yuan, he used a 20-yuan voucher and paid the rest with Alipay. My referral credit?", 8),
+    ("原价 80，新人 5 折，剩下支付宝付，赠金多少", 4),
+    ("Friend's first order came to 50 yuan, 10 of it covered by his own credit, rest on card. My credit?", 4),
+    ("朋友首单 120 元，其中 30 元用积分抵扣，剩余的用支付宝，我的赠金是多少", 9),
+    ("Friend paid 60 yuan, 15 by his bonus credit. My credit?", 4.5),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), REST_OF_PAYMENT)
+def test_rest_paid_in_cash_is_not_a_remaining_quota(calc: Calculator, question: str, value: float) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation", answer and answer.answer
+    assert isinstance(answer.value, int | float) and abs(answer.value - value) < 0.011
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Friend's order was 60 yuan and 70 by bonus credit. My credit?",  # more credit than the order
+        "好友首单 100 元，还剩多少赠金",  # asks what is left
+    ],
+)
+def test_part_paid_with_credit_that_does_not_add_up_is_not_computed(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+# --- MCP calls left: "一次没用" is none, "这两个" names the two pools, a vision count is another pool ----------------
+
+MCP_LEFT = [
+    ("Max 套餐，本月网页读取用了 1500 次，联网搜索一次都没用，还剩多少次？", 2500),
+    ("我是 Lite，这个月联网搜索用了 40 次，网页读取 30 次，视觉理解 20 次，搜索和读取还剩几次？", 30),
+    ("Pro 套餐每月联网搜索 1000 次额度，我用了 300 次，网页读取 100 次，还剩多少？", 600),  # 1000 states the pool
+    ("我 Max，联网搜索用了 1000 次，网页读取一次也没用，这两个加起来还剩多少？", 3000),
+]
+
+
+@pytest.mark.parametrize(("question", "value"), MCP_LEFT)
+def test_mcp_calls_left_read_none_used_and_other_pools(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value, answer and answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我是 Pro，联网搜索用了 300 次，这两个月网页读取 200 次，还剩多少？",  # 两个月 is a period
+        "我是 Pro，视觉理解用了 300 次，还剩多少？",  # vision shares the prompt quota
+    ],
+)
+def test_mcp_count_that_is_not_a_call_is_asked(calc: Calculator, question: str) -> None:
+    assert not computed(ask(calc, question))
+
+
+# --- "GLM-5." at the end of a sentence names GLM-5 (the full stop is not a version) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("At 15:00 Beijing I sent 8 prompts with GLM-4.7 and 4 with GLM-5. Total quota used?", 20),
+        ("At 9pm Beijing time I sent 10 prompts with GLM-5. How much quota?", 20),
+    ],
+)
+def test_glm5_before_a_full_stop_is_glm5(calc: Calculator, question: str, value: int) -> None:
+    answer = ask(calc, question)
+    assert answer is not None and answer.kind == "calculation" and answer.value == value, answer and answer.answer

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 _RAW: Mapping[str, str] = {
     # --- models, time of day -------------------------------------------------------------------------
-    "glm5": r"glm[\s_-]*5(?![\d.])",
+    "glm5": r"glm[\s_-]*5(?!\d|\.\d)",  # "GLM-5." ends a sentence; "GLM-5.1" is another model
     # Another GLM model: its prompts are not multiplied.
     "glm_other": r"glm[\s_-]*4(?:\.\d+)?(?:[\s_-]*(?:air|flash|plus|x)\b)?",
     "offpeak": r"非高峰|非峰|低峰|闲时|平峰|off[\s-]?peak|non[\s-]?peak|outside (?:of )?(?:the )?peak|"

@@ -1,6 +1,7 @@
 """Numbers the FAQ states outright, asked for one at a time: a plan's quota per window (plan_quota), the GLM-5
-multiplier at a stated time (glm5_multiplier), and the local time at which a daily event of the FAQ happens
-(peak start or end, the daily stock release) in a named zone (event_time).
+multiplier at a stated time (glm5_multiplier), the local time at which a daily event of the FAQ happens
+(peak start or end, the daily stock release) in a named zone (event_time), and the other stated numbers (hours,
+days, model calls, the fee multiple) asked for in their own unit (fact_lookup).
 
 Each is answered as a calculation that cites the entry the fact comes from, so the reply is the number with
 the FAQ's words as its source; a question with anything else in it (a count, a comparison, a how-to) is left to
@@ -10,10 +11,12 @@ the other rules or to retrieval.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from .common import moment_used, only_plan, quota_window
+from .common import moment_used, only_plan, plain_number, quota_window
 from .dates import local_datetime, resolve_date
 from .facts import Facts
 from .lexicon import LEXICON
@@ -245,4 +248,73 @@ def _days(q: Query, month_year: list[re.Match[str]], now: datetime) -> list[date
     return [today, today.replace(month=1, day=15), today.replace(month=7, day=15)]
 
 
-__all__ = ["event_time", "glm5_multiplier", "plan_quota"]
+# The unit a lookup asks for: "多少小时", "how many days". "多久 / how long / 什么时候" is left to the FAQ entry,
+# which says more than the number (when the credit counts, where to see it).
+_HOURS = re.compile(r"(?:多少|几)\s*个?\s*(?:小时|钟头)|\bhow many (?:\w+ )?hours?\b", re.ASCII)
+_DAYS = re.compile(r"(?:多少|几)\s*个?\s*(?:天|日)(?!期)|\bhow many (?:\w+ )?days?\b", re.ASCII)
+# The FAQ's cancel rule is a minimum ("至少 3天前"): a question for that minimum asks for the number; "要提前几天
+# 取消" alone is a how-to, answered by the FAQ entry.
+_AT_LEAST = re.compile(r"至少|最少|最起码|起码|\bat (?:the )?(?:least|minimum)\b|\bminimum\b", re.ASCII)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A single number the FAQ states, with what a question about it names (``about``) and its unit's words."""
+
+    fact: str
+    about: Callable[[Query], bool]
+    asks: re.Pattern[str]
+    unit: str
+    headline: Msg  # its key words the number (the argument n is added)
+
+
+_LOOKUPS: tuple[_Lookup, ...] = (
+    # after how many hours without the credit to contact support (before the arrival: both name 到账)
+    _Lookup(
+        "contact_support_after_hours",
+        lambda q: q.has("support") and q.has("referral", "credit_arrival"),
+        _HOURS,
+        "hours",
+        msg("head_contact_support_after_hours"),
+    ),
+    _Lookup(
+        "payment_window_hours",
+        lambda q: q.has("friend", "invite") and q.has("paid", "ordered") and not q.has("referral"),
+        _HOURS,
+        "hours",
+        msg("head_payment_window_hours"),
+    ),
+    _Lookup(
+        "cancel_days_before",
+        lambda q: q.has("cancel") and bool(_AT_LEAST.search(q.text)),
+        _DAYS,
+        "days",
+        msg("head_cancel_days_before"),
+    ),
+)
+
+
+def fact_lookup(q: Query, facts: Facts, now: datetime) -> Outcome | None:
+    """A single number the FAQ states, asked for in its unit with nothing to compute it from ("好友必须在多少小时内
+    完成首单支付", "at least how many days before the charge date must I cancel"): the number, citing the entry it
+    comes from. Ranges (24–48 hours, 15–20 model calls) are left to the FAQ entry, which quotes them."""
+    if q.quantities or q.times or q.dates or q.has("compare", "difference", "glm5", "remaining", "total"):
+        return None
+    lookup = next((x for x in _LOOKUPS if x.about(q) and x.asks.search(q.text)), None)
+    if lookup is None:
+        return None
+    n = facts.number(lookup.fact)
+    return Computed(
+        "fact_lookup",
+        plain_number(n),
+        lookup.unit,
+        msg(lookup.headline.key, n=n),
+        (msg("step_quote", text=facts.fact(lookup.fact).snippet),),
+        (),
+        (facts.entry(lookup.fact),),
+        frozenset(),
+        (("fact", lookup.fact), ("value", plain_number(n))),
+    )
+
+
+__all__ = ["event_time", "fact_lookup", "glm5_multiplier", "plan_quota"]

@@ -514,6 +514,19 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "The result cannot be below 0, so it is shown as 0.",
     ),
     "step_no_credit": ("{cash} 元：{reason}赠金 0 元", "{cash} CNY: {reason} Credit 0 CNY"),
+    "head_contact_support_after_hours": (
+        "**赠金超过 {n} 小时仍未到账，请联系客服核查**",
+        "**If the credit has not arrived after {n} hours, contact support**",
+    ),
+    "head_payment_window_hours": (
+        "**好友需在 {n} 小时内完成首单支付，邀请才算成功**",
+        "**Your friend must pay for the first order within {n} hours for the invite to count**",
+    ),
+    "head_cancel_days_before": (
+        "**至少在下一个扣费日 {n} 天前取消**",
+        "**Cancel at least {n} days before the next billing date**",
+    ),
+    "step_quote": ("FAQ 原文：“{text}”", "FAQ (in Chinese): “{text}”"),
     "head_plan_quota": ("**{plan} 套餐{window}约 {n} 次 prompt**", "**About {n} prompts {window} on {plan}**"),
     "note_quota_table": (
         "数字来自 FAQ 的套餐额度表（约数）。",

@@ -100,7 +100,7 @@ _ENGLISH = re.compile(rf"\b(?P<num>(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_
 _CURRENCY_BEFORE = re.compile(r"(?:¥|￥|rmb|cny|yuan|人民币)\s*$")
 # re.ASCII: "prompts扣多少" and "5h内" are written without a space, and \b must still end the English word.
 _UNIT_AFTER = re.compile(
-    r"\s*(?:"
+    r"\s*(?:-\s*(?=yuan\b|rmb\b|cny\b))?(?:"  # "a 50-yuan coupon": the hyphen joins the amount to its currency
     r"(?P<cny>元|块钱|块|rmb\b|cny\b|yuan\b|人民币|bucks?\b|kuai\b)"
     r"|(?P<percent>%|percent\b|per\s?cent\b)"
     r"|(?P<zhe>折(?![扣合算]))"  # "100 折扣" is a discount of 100, "折合" means "equivalent to"

@@ -43,8 +43,12 @@ _IDENTIFIER = re.compile(
 )
 
 
-# "下一个扣费日", "上一次": 一 here means "the next / the previous one", not a count of one.
-_ORDINAL_ONE = re.compile(r"(?<=[下上])一(?=\s*(?:个|次|期|周|天|月|年|笔|单|轮|回))")
+# "下一个扣费日", "上一次": 一 here means "the next / the previous one", not a count of one. "一次没用" / "一次都没用"
+# means none was used; "这两个合计" names the two things just mentioned ("these two"), it counts nothing.
+_ORDINAL_ONE = re.compile(
+    r"(?<=[下上])一(?=\s*(?:个|次|期|周|天|月|年|笔|单|轮|回))|一\s*次(?=\s*(?:都|也)?\s*(?:没|未))|"
+    r"(?<=[这那])\s*[两二三]\s*(?:个|项|种|样)(?!\s*(?:月|小时|钟头|星期|礼拜|周|天|人|朋友|好友|订单|prompt))"
+)
 
 
 @dataclass(frozen=True)

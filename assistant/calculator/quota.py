@@ -113,9 +113,39 @@ _MCP_AFTER = re.compile(
 )
 
 
+# "网页读取 200 次" after "联网搜索用了 300 次": a count right after the MCP it counts is a use of it, unless it
+# states a quota ("每月联网搜索 1000 次额度"). "视觉理解 150 次" counts vision calls, which are not in the search +
+# reader pool.
+_QUOTA_BEFORE = re.compile(
+    r"每月|每个月|一个月|共|合计|总|额度|上限|\bper month\b|\bmonthly\b|\bquota\b|\blimit\b", re.ASCII
+)
+_QUOTA_AFTER = re.compile(r"\s*(?:次)?\s*(?:的)?\s*(?:额度|上限|限额|\bquota\b|\blimit\b|\ballowance\b)", re.ASCII)
+
+
+def _named_calls(q: Query, counts: tuple[Quantity, ...]) -> tuple[Quantity, ...]:
+    """Counts written right after a web search or web reader word ("网页读取 200 次"), that do not state a quota."""
+    named = []
+    for count in counts:
+        before = q.before(count)
+        if not (LEXICON["mcp_search"].search(before) or LEXICON["mcp_reader"].search(before)):
+            continue
+        if LEXICON["vision"].search(before) or _QUOTA_BEFORE.search(before) or _QUOTA_AFTER.match(q.text, count.end):
+            continue
+        named.append(count)
+    return tuple(named)
+
+
+def vision_counts(q: Query) -> tuple[Quantity, ...]:
+    """Counts of vision MCP calls ("视觉理解 150 次"), beside web search and reader counts: not in their pool."""
+    return tuple(x for x in q.of_unit("count", "none") if LEXICON["vision"].search(q.before(x)))
+
+
 def _used_counts(q: Query) -> tuple[Quantity, ...]:
     """The counts that were used: "每周 2000 次，已经用了 1500 次" restates the quota, then says what was used."""
     counts = q.counts()
+    if is_mcp(q):
+        vision = set(vision_counts(q))
+        counts = tuple(c for c in counts if c not in vision)
     # "每周 8000，已经用了 5200" / "2000 a week, I've used 1340": a bare number said to be used is a count too.
     bare_used = tuple(
         x
@@ -128,6 +158,8 @@ def _used_counts(q: Query) -> tuple[Quantity, ...]:
         calls = tuple(x for x in q.of_unit("none") if x not in counts and _MCP_AFTER.match(q.text, x.end))
         counts = tuple(sorted([*counts, *calls], key=lambda c: c.start))
     marked = tuple(c for c in counts if LEXICON["used"].search(q.before(c)) or _USED_AFTER.match(q.after(c)))
+    if marked and is_mcp(q):
+        calls = (*calls, *_named_calls(q, counts))
     if marked and calls:
         # "used 3,200 web searches and 500 web-reader calls": each count of named calls is a use.
         marked = tuple(sorted({*marked, *calls}, key=lambda c: c.start))
@@ -229,7 +261,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     notes: list[Msg] = []
     if mcp:
         quota = facts.mcp_quota(plan)
-        consumed |= restated(q, [quota])
+        consumed |= restated(q, [quota]) | {x.start for x in vision_counts(q)}
         if used > quota:
             return Explained(
                 "remaining", msg("explain_over_quota", used=used, plan=plan, quota=quota, window="month"), entry

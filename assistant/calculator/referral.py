@@ -42,7 +42,7 @@ _ROLE_WORDS: tuple[tuple[MoneyRole, re.Pattern[str]], ...] = (
         "original",
         re.compile(
             r"原价|标价|售价|定价|原本|价格|价钱|套餐价|\boriginal(?:ly)?\b|\blist price\b|"
-            r"\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b",
+            r"\blist(?:s|ed)? (?:at|for)\b|\bfull price\b|\bregular price\b|\bprice[ds]?\b|\bcosts?\b|\bpriced\b",
             re.ASCII,
         ),
     ),
@@ -92,8 +92,19 @@ _NOT_CASH = re.compile(
 )
 
 
+# "15 covered by bonus credit, 10 by points": the part of a payment that credit or points paid.
+_PART_BY = re.compile(
+    r"\s*(?:元|块|yuan|rmb|cny)?\s*(?:of (?:it|that|which)\s+)?(?:(?:was|were|is|are|got)\s+)?"
+    r"(?:(?:covered|paid|settled)\s+(?:by|with|using|via)|by)\s+"
+    r"(?:(?:his|her|their|own|the|a|some)\s+){0,3}(?:bonus|credits?|points|balance)\b",
+    re.ASCII,
+)
+
+
 def _is_part(q: Query, amount: Quantity) -> bool:
     """Whether ``amount`` is the part of a stated payment that was paid with credit, coupons or points."""
+    if _PART_BY.match(q.text, amount.end):
+        return True
     if not (_PART_BEFORE.search(q.before(amount)) or _PART_AFTER.match(q.after(amount, 24))):
         return False
     if not _PART_BEFORE.search(q.before(amount)) and not re.search(r"\bof (?:which|that|it)\b", q.after(amount, 24)):
@@ -161,10 +172,15 @@ def _money(q: Query) -> list[Quantity]:
     )
 
 
-# "剩下现金支付" / "the rest in cash" says how the rest was paid, it does not ask what is left.
+# "剩下现金支付", "剩下的支付宝付的", "paid the remaining 250 by WeChat", "the rest in cash" say how the rest of a
+# payment was made; they do not ask what is left.
 _REST_IN_CASH = re.compile(
-    r"(?:剩下|剩余|其余)的?(?:部分|金额)?(?:用|以|是|为|付)?(?:的)?现金|"
-    r"\b(?:the )?(?:rest|remainder)\b(?: \w+){0,2} (?:in|with|by) cash\b",
+    r"(?:剩下|剩余|其余|余下)的?(?:部分|金额|钱)?[^，,。；;？?!！多几]{0,8}?(?:现金|微信|支付宝|银行卡|信用卡|花呗|付|支付|"
+    r"\bcash\b|\bpa(?:y|id)\b)|"
+    r"\b(?:the )?(?:rest|remainder|remaining)\b[^,.;?!]{0,30}?\b(?:in|with|by|on|via|using|through) (?:\w+ )?"
+    r"(?:cash|wechat|alipay|cards?|paypal)\b|"
+    r"\b(?:paid|pays|pay|paying|covered) (?:for )?(?:the )?(?:rest|remainder|remaining)\b|"
+    r"\b(?:the )?(?:rest|remainder)\b(?: \w+){0,2} (?:paid|in cash)\b",
     re.ASCII,
 )
 
@@ -249,6 +265,10 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return NeedInput("referral_credit", ask, entry)
     steps: list[Msg] = []
     unknown = [amount for amount, role in roles if role is None]
+    whole = [x for x in bases if x.start < min((p.start for p in parts), default=0)]
+    if parts and not paid and len(whole) == len(bases) == 1 and not (deductions or factors):
+        # "首单 90 元，其中 20 元是他的赠金" / "60 yuan: 15 covered by bonus credit": the amount the parts are of
+        paid, unknown, bases = whole, [], []
     if parts and not (len(paid) == 1 and not (unknown or bases or deductions or factors)):
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
     if parts:

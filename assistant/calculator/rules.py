@@ -27,7 +27,7 @@ from .deadlines import cancel_deadline, credit_arrival, payment_deadline, quota_
 from .facts import Facts
 from .glm5 import capacity, glm5_cost, peak_check
 from .lexicon import LEXICON
-from .lookups import event_time, glm5_multiplier, plan_quota
+from .lookups import event_time, fact_lookup, glm5_multiplier, plan_quota
 from .numbers import Quantity
 from .outcomes import Computed, NeedInput, Outcome, Refusal, msg
 from .query import Query
@@ -51,6 +51,7 @@ _DIFFERENCES = frozenset(
 # Order matters: the more specific rule first (a "还剩" question with GLM-5 prompts is about what is left,
 # not about what they cost).
 RULES: tuple[Rule, ...] = (
+    fact_lookup,  # a stated number asked in its own unit, with no quantity: before the rules that would ask for one
     renewal_charge,
     referral_credit,
     remaining,
