@@ -363,6 +363,10 @@ REFERRAL_STILL_ASKED = [
     "3 个朋友首单都实付 80 元，我能拿多少",
     "好友付了 50 元，其中 80 元是赠金，我拿多少",
     "好友首单实付 90，又付了 90，赠金多少",  # the second payment is not said to be a renewal
+    # paid with credit or coupons, without saying whether all of it was: the cash part is unknown
+    "My friend paid 80 yuan with his bonus credit. How much do I get?",
+    "朋友用自己的积分抵扣了 45 元买的 Pro，我的赠金是多少",
+    "she bought the plan for 99 using some coupons, what's my referral credit",
 ]
 
 

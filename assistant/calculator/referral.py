@@ -126,6 +126,18 @@ _ALL_NOT_CASH = re.compile(
 )
 
 
+# "paid 60 yuan with his bonus credit" / "用赠金付了 60": paid with something other than cash, without saying
+# whether all of it was: the cash part is unknown, so it is asked for (never 10% of the whole).
+_PAID_WITH_NOT_CASH = re.compile(
+    r"\b(?:paid|pays|paying|pay|bought|covered)\b[^.?!]{0,30}?\b(?:with|using|by)\s+"
+    r"(?:(?:his|her|their|own|the|a|some|bonus|referral|account)\s+){0,3}(?:credits?|bonus|points|coupons?|vouchers?)\b|"
+    r"(?:用|使用|拿)\s*(?:了)?\s*(?:他|她|对方|好友|朋友)?\s*(?:自己)?\s*的?\s*(?:赠金|余额|积分|优惠券|代金券)\s*"
+    r"(?:付|支付|抵扣|抵|买)",
+    re.ASCII,
+)
+
+_CASH_AFTER = re.compile(r"\s*(?:元|块|yuan|rmb|cny)?\s*(?:in |of )?(?:cash|现金)")
+
 _LIST_SEPARATOR = re.compile(r"\s*(?:元|块)?\s*(?:、|,|，|/|和|与|及|\band\b|&)\s*", re.ASCII)
 
 
@@ -275,6 +287,9 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         return _credit_of_cash_part(paid[0], parts, rate, entry, used)
     if len(money) == 1 and not (shares or parts) and _ALL_NOT_CASH.search(q.text):
         return _credit_of_cash_part(money[0], [money[0]], rate, entry, used)
+    said_cash = money and _CASH_AFTER.match(q.after(money[0], 16))  # "paid 0 cash": the amount is the cash
+    if len(money) == 1 and not (shares or parts or said_cash) and _PAID_WITH_NOT_CASH.search(q.text):
+        return NeedInput("referral_credit", msg("ask_paid", rate=rate), entry)
     if paid and unknown and not (deductions or factors) and q.has("compare") and q.has("difference"):
         both = sorted([*paid, *unknown], key=lambda x: x.start)
         if len(both) == 2:
