@@ -12,6 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.calculator import Calculator
+from assistant.calculator.facts import Facts
+from assistant.models import Entry
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_KB = ROOT / "kb"
 
@@ -78,6 +82,28 @@ def real_kb_copy(tmp_path: Path) -> Path:
     for path in target.iterdir():
         path.chmod(0o644)
     return target
+
+
+@pytest.fixture(scope="session")
+def entries() -> list[Entry]:
+    """The real FAQ's entries (kb/), parsed once."""
+    from assistant.parsing import load_kb
+
+    return list(load_kb(REAL_KB))
+
+
+@pytest.fixture(scope="session")
+def facts(entries: list[Entry]) -> Facts:
+    """The calculator's cited facts (kb/facts.toml), checked against the real FAQ."""
+    from assistant.calculator.facts import load_facts
+
+    return load_facts(REAL_KB / "facts.toml", entries)
+
+
+@pytest.fixture(scope="session")
+def calc(entries: list[Entry]) -> Calculator:
+    """The calculator over the real FAQ and its facts (deterministic: one for the whole session)."""
+    return Calculator.load(REAL_KB / "facts.toml", entries)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from assistant.calculator import Calculator
 from assistant.calculator import rules as rules_module
 from assistant.models import Answer, Entry, to_json
 from assistant.normalize import detect_language
-from assistant.parsing import load_kb
 from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 UTC+8
@@ -31,16 +30,6 @@ Q_MCP = "视觉理解、联网搜索、网页读取 MCP 在套餐里的额度是
 Q_CANCEL = "如何取消订阅自动续费？"
 Q_INVITE = "如何判断我的邀请是否成功？好友需要完成哪些步骤？"
 Q_ARRIVAL = "我邀请好友后，赠金什么时候会到账？"
-
-
-@pytest.fixture(scope="module")
-def entries() -> list[Entry]:
-    return load_kb(ROOT / "kb")
-
-
-@pytest.fixture(scope="module")
-def calc(entries: list[Entry]) -> Calculator:
-    return Calculator.load(ROOT / "kb" / "facts.toml", entries)
 
 
 def ask(calc: Calculator, question: str, now: datetime = NOW):

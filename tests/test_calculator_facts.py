@@ -25,16 +25,6 @@ RAW = tomllib.loads(FACTS_FILE.read_text(encoding="utf-8"))
 FACT_NAMES = sorted(name for name, table in RAW.items() if isinstance(table, dict))
 
 
-@pytest.fixture(scope="module")
-def entries() -> list[Entry]:
-    return load_kb(ROOT / "kb")
-
-
-@pytest.fixture(scope="module")
-def facts(entries: list[Entry]) -> Facts:
-    return load_facts(FACTS_FILE, entries)
-
-
 # The values the rules rely on, written out once more: editing a fact (and its snippet) shows up here too.
 PINNED = {
     "referral_rate": ("0.1",),

@@ -18,15 +18,8 @@ import pytest
 from assistant.calculator import Calculator
 from assistant.models import Answer, Value
 from assistant.normalize import detect_language
-from assistant.parsing import load_kb
-from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 UTC+8
-
-
-@pytest.fixture(scope="module")
-def calc() -> Calculator:
-    return Calculator.load(ROOT / "kb" / "facts.toml", load_kb(ROOT / "kb"))
 
 
 def ask(calc: Calculator, question: str) -> Answer | None:

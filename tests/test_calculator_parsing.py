@@ -15,21 +15,14 @@ from hypothesis import strategies as st
 
 from assistant.calculator.clock import find_times
 from assistant.calculator.dates import find_dates, resolve_date
-from assistant.calculator.facts import Facts, load_facts
+from assistant.calculator.facts import Facts
 from assistant.calculator.numbers import parse_chinese_numeral, parse_english_numeral, prepare, scan
 from assistant.calculator.query import analyze
 from assistant.calculator.rules import evaluate
 from assistant.calculator.spelling import repair, repair_word
 from assistant.calculator.zones import find_zones
-from assistant.parsing import load_kb
-from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def facts() -> Facts:
-    return load_facts(ROOT / "kb" / "facts.toml", load_kb(ROOT / "kb"))
 
 
 # --------------------------------------------------------------------------- numbers

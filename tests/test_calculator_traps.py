@@ -20,17 +20,9 @@ from assistant.calculator.query import analyze
 from assistant.calculator.rules import guard
 from assistant.calculator.zones import find_zones
 from assistant.models import Answer, Entry
-from assistant.parsing import load_kb
 from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 UTC+8
-
-
-@pytest.fixture(scope="module")
-def calc() -> Calculator:
-    kb = load_kb(ROOT / "kb")
-    entries = getattr(kb, "entries", kb)
-    return Calculator.load(ROOT / "kb" / "facts.toml", entries)
 
 
 def ask(calc: Calculator, question: str, language: str = "en") -> Answer | None:

@@ -18,7 +18,6 @@ from assistant.calculator import Calculator
 from assistant.calculator.outcomes import Computed, Explained, NeedInput, Refusal
 from assistant.models import Answer, AnswerParts, Citation, Entry, answer_from_dict, to_dict, to_json
 from assistant.normalize import detect_language
-from assistant.parsing import load_kb
 from assistant.retrieval import Scored
 from tests.conftest import ROOT
 
@@ -185,16 +184,6 @@ def test_one_string_table_with_one_fallback_rule() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- the calculator
-@pytest.fixture(scope="module")
-def entries() -> list[Entry]:
-    return load_kb(ROOT / "kb")
-
-
-@pytest.fixture(scope="module")
-def calc(entries: list[Entry]) -> Calculator:
-    return Calculator.load(ROOT / "kb" / "facts.toml", entries)
-
-
 def _calculator_questions() -> list[str]:
     data = ROOT / "benchmarks" / "data"
     files = [data / "calc_traps.jsonl", data / "calc-tuning-2026-11-28b.jsonl"]
