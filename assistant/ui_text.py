@@ -14,7 +14,7 @@ from urllib.parse import quote
 LANGUAGES: Final = ("zh", "en")
 DEFAULT_LANGUAGE: Final = "zh"
 
-# Examples must be questions the FAQ answers (tests/test_app.py checks each one against the engine).
+# Examples must be questions the FAQ answers (tests/app/test_app.py checks each one against the engine).
 EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
     "zh": (
         "GLM Coding Plan 支持 GLM-5 吗？",

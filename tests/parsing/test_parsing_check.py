@@ -13,7 +13,7 @@ import pytest
 from assistant.cli import main
 from tests.conftest import REAL_KB, ROOT
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kb_formats"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kb_formats"
 
 
 def _check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -16,7 +16,7 @@ from assistant.errors import KnowledgeBaseError
 from assistant.parsing import load_kb, parse_markdown
 from assistant.parsing.conventions import Options
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kb_formats"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kb_formats"
 
 # file -> (format, sections, [(question, section, line, first answer line, last answer line)])
 EXPECTED: dict[str, tuple[str, int, list[tuple[str, str, int, str, str]]]] = {

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.parsing import read_markdown_file
 
-PUBLIC = Path(__file__).parent / "fixtures" / "public_faqs"
+PUBLIC = Path(__file__).resolve().parents[1] / "fixtures" / "public_faqs"
 
 # file -> (convention, entries, [(question, answer starts with, answer ends with)])
 EXPECTED: dict[str, tuple[str, int, list[tuple[str, str, str]]]] = {
