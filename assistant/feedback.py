@@ -440,16 +440,7 @@ class FeedbackStore:
         """Store one answered question (every kind, so hits and unanswered questions can be counted)."""
         self._purge_if_due()
         best = answer.matches[0] if answer.matches and answer.kind != "no_answer" else None
-        row = (
-            turn_id,
-            _iso(self._clock()),
-            mask_personal(question),
-            answer.language,
-            answer.kind,
-            best.id if best else None,
-            best.question if best else None,
-            best.score if best else None,
-        )
+        row = (*self._turn_row(turn_id, question, answer), best.score if best else None)
         self._record("record the question", "question", row)
 
     def record_vote(self, turn_id: str, question: str, answer: Answer, score: int | None) -> None:
@@ -459,8 +450,12 @@ class FeedbackStore:
             return
         if score not in (UP, DOWN):
             raise ValueError(f"a thumbs vote is 1 (up) or 0 (down), got {score!r}")
+        self._record("record the vote", "vote", (*self._turn_row(turn_id, question, answer), score))
+
+    def _turn_row(self, turn_id: str, question: str, answer: Answer) -> tuple[object, ...]:
+        """The columns every stored turn starts with: id, time, masked question, language, kind, cited entry."""
         best = answer.matches[0] if answer.matches and answer.kind != "no_answer" else None
-        row = (
+        return (
             turn_id,
             _iso(self._clock()),
             mask_personal(question),
@@ -468,9 +463,7 @@ class FeedbackStore:
             answer.kind,
             best.id if best else None,
             best.question if best else None,
-            score,
         )
-        self._record("record the vote", "vote", row)
 
     def record_handoff(
         self, place: str, turn_id: str | None = None, question: str | None = None, answer: Answer | None = None
