@@ -2,7 +2,10 @@
 
 ``make run`` starts it; ``?embed=true`` embeds it in a support page (see examples/support-page.html),
 ``?lang=en`` opens it in English. Each session keeps its own capped history; the engine and the
-feedback store are loaded once per process and shared by every session (both are thread-safe).
+feedback store are loaded once per process and shared by every session (both are thread-safe). The
+engine loads in a background thread started by the first page run: the page (header, examples, input)
+is drawn without waiting, and a question asked before the engine is ready waits for it under a
+"loading" status.
 Each conversation has an unguessable id in the URL (``?c=<id>``, set with its first question): its turns
 are kept in the feedback store, so a reload shows them again and follow-ups go on ("New conversation"
 starts a new id).
@@ -10,11 +13,13 @@ starts a new id).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
 import re
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,15 +28,15 @@ import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
 from assistant.errors import ConfigError
-from assistant.feedback import FeedbackStore, FeedbackStoreError, is_conversation_id, new_conversation_id
-from assistant.index import INDEX_DIRNAME
+from assistant.loading import BackgroundLoad, LoadSlot
 from assistant.models import AnswerParts
 from assistant.normalize import detect_language
-from assistant.settings import resolve_settings
+from assistant.settings import Settings, resolve_settings
 from assistant.ui_text import label
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine, the index and the feedback store (SQLAlchemy) are imported where used
     from assistant import Assistant
+    from assistant.feedback import FeedbackStore
 
 log = logging.getLogger("assistant.app")
 # The app is the process's entry point: give its warnings and errors a level and a time in the server log
@@ -39,6 +44,8 @@ log = logging.getLogger("assistant.app")
 logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
+LOAD_RETRY_S = 10.0  # an engine that failed to load is tried again by a page run at least this much later
+LOAD_POLL_S = 0.5  # while the engine loads, an idle page checks this often whether it is ready (or failed)
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # Customers see a chat, not a Streamlit app: no menu, toolbar, "Running/Stop" status or deploy button;
 # long question buttons wrap; wide tables and code scroll inside the reply, never the page.
@@ -90,48 +97,89 @@ class Turn:
 
 
 # ---------------------------------------------------------------------------------------------- shared resources
-def _index_key() -> str:
-    """Cache key of the engine: the settings it answers with (folders, the published FAQ its citations link
-    to) and the index manifest, so a rebuilt index or a changed setting is loaded."""
-    settings = resolve_settings()
-    manifest = settings.data_dir / INDEX_DIRNAME / "manifest.json"
+def _manifest(data_dir: Path) -> Path:
+    from assistant.index import INDEX_DIRNAME  # imported by the engine's load before this is first called
+
+    return data_dir / INDEX_DIRNAME / "manifest.json"
+
+
+def _index_version(data_dir: Path) -> Hashable:
+    """What the index is now, cheaply (one stat per page run): a rebuild swaps in a new manifest file."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        stamp = json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
+        stat = _manifest(data_dir).stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _index_stamp(data_dir: Path) -> str:
+    """The manifest's build time, model and KB hash, for the log line of a load."""
+    try:
+        data = json.loads(_manifest(data_dir).read_text(encoding="utf-8"))
+        return json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
     except (OSError, ValueError):
-        stamp = "not built yet"  # Assistant.load builds it; the next run sees the new manifest
-    return f"{settings.kb_dir}|{settings.data_dir}|{settings.faq_url}|{stamp}"
+        return "not built yet"  # Assistant.load builds it
+
+
+def _load_engine(key: str, data_dir: Path) -> tuple[Assistant, Hashable]:
+    """Runs in the load's thread: the engine and the index version it loaded; then the feedback store is
+    opened too, so the first answer's writes do not pay for its imports and its database."""
+    from assistant import Assistant
+
+    log.info("loading the assistant for %s|%s", key, _index_stamp(data_dir))
+    engine = Assistant.load()
+    version = _index_version(data_dir)
+    try:
+        _store()
+    except Exception:  # the chat answers without a store; _store logs why when it is needed
+        log.exception("the feedback store could not be opened ahead of the first answer")
+    return engine, version
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _load_assistant(index_key: str) -> Assistant:
-    """The process-wide engine; ``index_key`` only selects the cache entry (max_entries=1 frees the old one)."""
-    from assistant import Assistant
+def _engine_slot(key: str, data_dir: str) -> LoadSlot[Assistant]:
+    """The process-wide engine slot for these settings (max_entries=1 frees the old one when they change)."""
+    return LoadSlot(functools.partial(_load_engine, key, Path(data_dir)), "assistant-load", LOAD_RETRY_S)
 
-    log.info("loading the assistant for %s", index_key)
-    return Assistant.load()
+
+def _engine_load(settings: Settings) -> BackgroundLoad[Assistant]:
+    """The engine's load: started by the first run (in its own thread, never waited for here), started
+    again when the index was rebuilt, or when a failed load is LOAD_RETRY_S old."""
+    key = f"{settings.kb_dir}|{settings.data_dir}|{settings.faq_url}"  # what the engine answers with
+    slot = _engine_slot(key, str(settings.data_dir))
+    return slot.current(functools.partial(_index_version, settings.data_dir))
 
 
 @st.cache_resource(show_spinner=False)
 def _load_store(path: str, retention_days: int | None) -> FeedbackStore:
+    from assistant.feedback import FeedbackStore
+
     return FeedbackStore(Path(path), retention_days=retention_days)
 
 
-def _assistant() -> Assistant | None:
-    try:
-        return _load_assistant(_index_key())
-    except Exception:  # any failure here must become a message in the page, not a traceback
-        log.exception("the assistant could not be loaded")
-        return None
-
-
 def _store() -> FeedbackStore | None:
+    from assistant.feedback import FeedbackStoreError
+
     try:
         settings = resolve_settings()
         return _load_store(str(settings.feedback_db), settings.retention_days)
     except FeedbackStoreError as exc:
         log.error("feedback store unavailable: %s", exc)
         return None
+
+
+def _new_conversation_id() -> str:
+    from assistant.feedback import new_conversation_id
+
+    return new_conversation_id()
+
+
+def _conversation_id() -> str:
+    """This conversation's id, drawn with its first question (a page that is only looked at needs none)."""
+    state = st.session_state
+    if state.get("conversation_id") is None:
+        state.conversation_id = _new_conversation_id()
+    return str(state.conversation_id)
 
 
 # ---------------------------------------------------------------------------------------------- session state
@@ -148,9 +196,11 @@ def _restore(conversation_id: str | None) -> None:
     """Show the stored turns of ``?c=<id>`` again and continue its conversation state. An unknown,
     malformed or expired id (or a store that cannot be read) starts a fresh conversation."""
     state = st.session_state
-    state.conversation_id = new_conversation_id()
+    state.conversation_id = None  # drawn with the first question
     if not conversation_id:
         return
+    from assistant.feedback import FeedbackStoreError  # SQLAlchemy: imported only when there is one to read
+
     store = _store()
     loaded = None
     if store is not None:
@@ -174,19 +224,22 @@ def _new_conversation() -> None:
     state.trimmed = False
     state.vote_status = {}
     state.pop("conversation", None)
-    state.conversation_id = new_conversation_id()
+    state.conversation_id = _new_conversation_id()
     if "c" in st.query_params:
         del st.query_params["c"]
 
 
 def _remember(turn: Turn) -> None:
     """Store ``turn`` under this conversation's id (and put the id in the URL), so a reload restores it."""
+    from assistant.feedback import FeedbackStoreError
+
     store = _store()
     if store is None:
         return
+    conversation_id = _conversation_id()
     try:
         store.record_turn(
-            st.session_state.conversation_id,
+            conversation_id,
             turn.id,
             turn.question,
             turn.answer,
@@ -196,7 +249,7 @@ def _remember(turn: Turn) -> None:
     except FeedbackStoreError as exc:  # the chat goes on; only a reload would lose this turn
         log.error("conversation turn not stored: %s", exc)
         return
-    st.query_params["c"] = st.session_state.conversation_id
+    st.query_params["c"] = conversation_id
 
 
 def _queue(question: str) -> None:
@@ -220,6 +273,8 @@ def _on_vote(turn_id: str) -> None:
     turn = next((t for t in st.session_state.history if t.id == turn_id), None)
     if turn is None or turn.answer is None:
         return
+    from assistant.feedback import FeedbackStoreError
+
     score = st.session_state.get(f"vote-{turn_id}")
     store = _store()
     status = "feedback_failed"
@@ -234,6 +289,8 @@ def _on_vote(turn_id: str) -> None:
 
 def _on_handoff(turn_id: str | None, place: str) -> None:
     """Callback of a "contact support" button (the browser opens the link itself): store the click."""
+    from assistant.feedback import FeedbackStoreError
+
     turn = next((t for t in st.session_state.history if t.id == turn_id), None) if turn_id else None
     store = _store()
     if store is None:
@@ -295,13 +352,21 @@ def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
     except Exception:  # one failing answer must not end the chat; the log keeps the traceback
         log.exception("answering a question failed")
         return Turn(turn_id, shown, notice=label(lang, "engine_error"))
+    return Turn(turn_id, shown, answer)
+
+
+def _record(turn: Turn) -> None:
+    """Store an answered question for the insights page (after its reply is drawn: off the answer's path)."""
+    if turn.answer is None:
+        return
+    from assistant.feedback import FeedbackStoreError
+
     store = _store()
     if store is not None:
         try:
-            store.record_question(turn_id, shown, answer)
+            store.record_question(turn.id, turn.question, turn.answer)
         except FeedbackStoreError as exc:  # logged loudly; the customer still gets the answer
             log.error("question not recorded: %s", exc)
-    return Turn(turn_id, shown, answer)
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -330,7 +395,11 @@ def _announce_conversation() -> None:
     page reopens this conversation: the chat's own ``?c=`` is lost when the host reloads the iframe.
     The id is checked against its format; the script is fixed text around it, never customer input."""
     conversation_id = st.query_params.get("c")
-    value = json.dumps(conversation_id if conversation_id and is_conversation_id(conversation_id) else None)
+    if conversation_id:
+        from assistant.feedback import is_conversation_id
+
+        conversation_id = conversation_id if is_conversation_id(conversation_id) else None
+    value = json.dumps(conversation_id or None)
     with st.container(height=1, border=False, gap=None):
         st.html(
             "<script>if (window.parent !== window) { window.parent.postMessage("
@@ -441,16 +510,27 @@ def _render_reply(turn: Turn, lang: str) -> None:
         _render_answer(turn, turn.answer, lang)
 
 
+@st.fragment(run_every=LOAD_POLL_S)
+def _await_engine(engine_load: BackgroundLoad[Assistant]) -> None:
+    """While the engine loads (and no question waits for it), check now and then; once it is loaded or has
+    failed, run the whole page again (an error and a disabled input when it failed), which ends the checks."""
+    if engine_load.done:
+        st.rerun()
+
+
 def main() -> None:
-    st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon="💬", layout="centered")
+    # A Material icon, not the 💬 emoji: Streamlit checks an emoji against its catalog, a 0.3 s import that
+    # the first page run would wait for.
+    st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon=":material/chat:", layout="centered")
     _init_state()
     lang: str = st.session_state.ui_lang
     try:
-        resolve_settings()
+        settings = resolve_settings()
     except ConfigError as exc:  # e.g. a bad ASSISTANT_SUPPORT_URL: the log says which, the customer is told little
         log.error("the chat cannot start: %s", exc)
         st.error(label(lang, "config_error"))
         st.stop()
+    engine_load = _engine_load(settings)  # the first run starts it in its own thread; nothing waits for it here
     if "conversation_id" not in st.session_state:  # once per session, after the settings are known good
         _restore(st.query_params.get("c"))
     _page_chrome(lang)
@@ -481,32 +561,45 @@ def main() -> None:
         with st.chat_message("assistant"):
             _render_reply(turn, lang)
 
-    with st.spinner(label(lang, "loading")):
-        assistant = _assistant()
-    if assistant is None:
-        st.error(label(lang, "engine_unavailable"))
-
-    if pending and assistant is not None:
+    if pending:
         # Rendered in the same places (and with the same widget keys) as the history renders it next run.
-        _render_question(_shown(pending, assistant.settings.max_question_chars))
+        _render_question(_shown(pending, settings.max_question_chars))
         with st.chat_message("assistant"):
-            with st.spinner(label(lang, "thinking")):
-                turn = _ask(assistant, pending, lang)
+            if not engine_load.done:  # asked before the engine is ready: it waits, saying so
+                with st.spinner(label(lang, "loading")):
+                    engine_load.wait()
+            assistant = engine_load.value
+            if assistant is None:
+                turn = Turn(
+                    uuid.uuid4().hex,
+                    _shown(pending, settings.max_question_chars),
+                    notice=label(lang, "engine_unavailable"),
+                )
+            else:
+                with st.spinner(label(lang, "thinking")):
+                    turn = _ask(assistant, pending, lang)
             st.session_state.history = [*st.session_state.history, turn]
-            _remember(turn)
             _render_reply(turn, lang)
+        if assistant is not None:  # stored once the reply is drawn: the customer does not wait for the writes
+            _record(turn)
+            _remember(turn)
+    failed = engine_load.done and engine_load.value is None
+    if failed and not pending:
+        st.error(label(lang, "engine_unavailable"))
+    if not engine_load.done:
+        _await_engine(engine_load)
 
     _announce_conversation()
 
     # One over the engine's limit: Streamlit cuts longer input to max_chars on the server, and a cut
     # question must reach the engine over the limit, to be refused with its message, never answered.
-    limit = assistant.settings.max_question_chars + 1 if assistant is not None else None
+    # The same before and after the engine is ready, so the input (and what is typed in it) stays.
     st.chat_input(
         label(lang, "input_placeholder"),
         key="chat_question",
-        max_chars=limit,
+        max_chars=settings.max_question_chars + 1,
         on_submit=_on_submit,
-        disabled=assistant is None,
+        disabled=failed,
     )
 
 

@@ -107,8 +107,11 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[Server]:
-    """Start the chat on a free loopback port; stop it (this process only) on exit."""
+def streamlit_server(
+    env: dict[str, str], log_path: Path, timeout: float = 60.0, script: str = "app.py"
+) -> Iterator[Server]:
+    """Start the chat (``script``, run from the project folder: its settings and package) on a free loopback
+    port; stop it (this process only) on exit."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -116,7 +119,7 @@ def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 60.0)
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",
