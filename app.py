@@ -1,11 +1,12 @@
 """The support chat: a Streamlit page that renders what :mod:`assistant` decides.
 
-``make run`` starts it; ``?embed=true`` embeds it in a support page (see examples/support-page.html),
-``?lang=en`` opens it in English. Each session keeps its own capped history; the engine and the
-feedback store are loaded once per process and shared by every session (both are thread-safe). The
-engine loads in a background thread started by the first page run: the page (header, examples, input)
-is drawn without waiting, and a question asked before the engine is ready waits for it under a
-"loading" status.
+``make run`` starts it (``python -m assistant.chat_server``: the engine starts loading with the server);
+``?embed=true`` embeds it in a support page (see examples/support-page.html), ``?lang=en`` opens it in
+English. Each session keeps its own capped history; the engine and the feedback store are loaded once per
+process and shared by every session (both are thread-safe). The engine loads in a background thread
+(started with the server, or by the first page run under plain ``streamlit run app.py``): the page
+(header, examples, input) is drawn without waiting, and a question asked before the engine is ready
+waits for it under a "loading" status.
 Each conversation has an unguessable id in the URL (``?c=<id>``, set with its first question): its turns
 are kept in the feedback store, so a reload shows them again and follow-ups go on ("New conversation"
 starts a new id).
@@ -27,8 +28,9 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.chat_server import engine_key, index_version, load_engine
 from assistant.errors import ConfigError
-from assistant.loading import BackgroundLoad, LoadSlot
+from assistant.loading import BackgroundLoad, LoadSlot, take_preload
 from assistant.models import AnswerParts
 from assistant.normalize import detect_language
 from assistant.settings import Settings, resolve_settings
@@ -97,38 +99,29 @@ class Turn:
 
 
 # ---------------------------------------------------------------------------------------------- shared resources
-def _manifest(data_dir: Path) -> Path:
-    from assistant.index import INDEX_DIRNAME  # imported by the engine's load before this is first called
-
-    return data_dir / INDEX_DIRNAME / "manifest.json"
-
-
-def _index_version(data_dir: Path) -> Hashable:
-    """What the index is now, cheaply (one stat per page run): a rebuild swaps in a new manifest file."""
-    try:
-        stat = _manifest(data_dir).stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
 def _index_stamp(data_dir: Path) -> str:
     """The manifest's build time, model and KB hash, for the log line of a load."""
+    from assistant.index import INDEX_DIRNAME
+
     try:
-        data = json.loads(_manifest(data_dir).read_text(encoding="utf-8"))
+        data = json.loads((data_dir / INDEX_DIRNAME / "manifest.json").read_text(encoding="utf-8"))
         return json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
     except (OSError, ValueError):
         return "not built yet"  # Assistant.load builds it
 
 
 def _load_engine(key: str, data_dir: Path) -> tuple[Assistant, Hashable]:
-    """Runs in the load's thread: the engine and the index version it loaded; then the feedback store is
-    opened too, so the first answer's writes do not pay for its imports and its database."""
-    from assistant import Assistant
-
-    log.info("loading the assistant for %s|%s", key, _index_stamp(data_dir))
-    engine = Assistant.load()
-    version = _index_version(data_dir)
+    """Runs in the load's thread: the engine and the index version it loaded (the one ``python -m
+    assistant.chat_server`` started loading with the server, if any, else a load of its own); then the
+    feedback store is opened too, so the first answer's writes do not pay for its imports and database."""
+    started = take_preload(key)
+    loaded = started.wait() if started is not None else None
+    if started is not None and loaded is not None:
+        log.info("using the assistant loaded at server start for %s", key)
+        engine, version = loaded, started.version
+    else:  # no server-start load (``streamlit run app.py``), or it failed (logged): load here
+        log.info("loading the assistant for %s|%s", key, _index_stamp(data_dir))
+        engine, version = load_engine(data_dir)
     try:
         _store()
     except Exception:  # the chat answers without a store; _store logs why when it is needed
@@ -145,9 +138,8 @@ def _engine_slot(key: str, data_dir: str) -> LoadSlot[Assistant]:
 def _engine_load(settings: Settings) -> BackgroundLoad[Assistant]:
     """The engine's load: started by the first run (in its own thread, never waited for here), started
     again when the index was rebuilt, or when a failed load is LOAD_RETRY_S old."""
-    key = f"{settings.kb_dir}|{settings.data_dir}|{settings.faq_url}"  # what the engine answers with
-    slot = _engine_slot(key, str(settings.data_dir))
-    return slot.current(functools.partial(_index_version, settings.data_dir))
+    slot = _engine_slot(engine_key(settings), str(settings.data_dir))
+    return slot.current(functools.partial(index_version, settings.data_dir))
 
 
 @st.cache_resource(show_spinner=False)

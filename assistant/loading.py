@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from assistant.errors import ConfigError
 
@@ -86,3 +86,22 @@ class LoadSlot(Generic[T]):
         if load.failed_at is not None:
             return time.monotonic() - load.failed_at >= self._retry_after
         return bool(version() != load.version)
+
+
+_preloads: dict[str, BackgroundLoad[Any]] = {}
+_preloads_lock = threading.Lock()
+
+
+def preload(key: str, load: Callable[[], tuple[T, Hashable]], name: str) -> BackgroundLoad[T]:
+    """Start loading a resource before anyone asks for it (e.g. when a server starts); :func:`take_preload`
+    with the same ``key`` hands it over, once."""
+    started = BackgroundLoad(load, name)
+    with _preloads_lock:
+        _preloads[key] = started
+    return started
+
+
+def take_preload(key: str) -> BackgroundLoad[Any] | None:
+    """The load :func:`preload` started under ``key`` (None when there is none); only the first caller gets it."""
+    with _preloads_lock:
+        return _preloads.pop(key, None)

@@ -8,7 +8,8 @@ from collections.abc import Hashable
 
 import pytest
 
-from assistant.loading import BackgroundLoad, LoadSlot
+from assistant.errors import ConfigError
+from assistant.loading import BackgroundLoad, LoadSlot, preload, take_preload
 
 
 class Source:
@@ -89,5 +90,14 @@ def test_a_failed_load_is_retried_only_after_the_delay() -> None:
 
 
 def test_a_negative_retry_delay_is_refused() -> None:
-    with pytest.raises(ValueError, match="-1"):
+    with pytest.raises(ConfigError, match="-1"):
         LoadSlot(Source().load, "bad", retry_after=-1)
+
+
+def test_a_preload_is_handed_over_once() -> None:
+    source = Source(delay=0.1)
+    started = preload("engine-key", source.load, "preload-test")
+    assert take_preload("another-key") is None
+    taken = take_preload("engine-key")
+    assert taken is started and taken.wait(10) == 1
+    assert take_preload("engine-key") is None and source.loads == 1
