@@ -296,9 +296,8 @@ def _on_handoff(turn_id: str | None, place: str) -> None:
         log.error("support handoff not recorded: %s", exc)
 
 
-def _support_button(lang: str, key: str, turn_id: str | None, place: str) -> None:
-    """The "contact support" link (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
-    url = resolve_settings().support_url
+def _support_button(lang: str, url: str | None, key: str, turn_id: str | None, place: str) -> None:
+    """The "contact support" link to ``url`` (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
     if not url:
         return
     st.link_button(
@@ -431,7 +430,7 @@ def _citation_line(parts: AnswerParts, lang: str) -> str:
     return line
 
 
-def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
+def _render_parts(turn: Turn, parts: AnswerParts, lang: str, support_url: str | None) -> None:
     """An answer laid out from its parts: its own first line, then per form the key sentences and the full
     entry (folded away when the key sentences already answer), the formula, the notes, the suggestions; then
     the citations and the related questions. Framing follows the answer's language, labels the interface's."""
@@ -462,7 +461,7 @@ def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
         for note in parts.notes:
             st.markdown(note)
     if parts.handoff:
-        _support_button(lang, f"handoff-{turn.id}", turn.id, "no_answer")
+        _support_button(lang, support_url, f"handoff-{turn.id}", turn.id, "no_answer")
     if parts.suggestions:
         st.caption(label(lang, "suggestions"))
         _question_buttons(parts.suggestions, f"sug-{turn.id}")
@@ -473,11 +472,11 @@ def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
         _question_buttons(parts.related, f"rel-{turn.id}")
 
 
-def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
+def _render_answer(turn: Turn, answer: Answer, lang: str, support_url: str | None) -> None:
     if answer.parts is None:  # a turn stored before answers carried their parts: its text as it was
         st.markdown(answer.answer)
     else:
-        _render_parts(turn, answer.parts, lang)
+        _render_parts(turn, answer.parts, lang, support_url)
     if answer.degraded:
         st.caption(label(lang, "degraded"))
     _copy_button(answer, lang)
@@ -485,9 +484,9 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
     status = st.session_state.vote_status.get(turn.id)
     if status:
         st.caption(label(lang, status))
-    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and resolve_settings().support_url:
+    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and support_url:
         st.caption(label(lang, "support_after_down"))
-        _support_button(lang, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
+        _support_button(lang, support_url, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
 
 
 def _render_question(question: str) -> None:
@@ -495,11 +494,12 @@ def _render_question(question: str) -> None:
         st.text(question)  # customer text is shown as text: no markdown, no HTML
 
 
-def _render_reply(turn: Turn, lang: str) -> None:
+def _render_reply(turn: Turn, lang: str, support_url: str | None) -> None:
+    """What was shown for ``turn``; the page's settings are read once per run and passed down."""
     if turn.answer is None:
         st.warning(turn.notice or label(lang, "engine_error"))
     else:
-        _render_answer(turn, turn.answer, lang)
+        _render_answer(turn, turn.answer, lang, support_url)
 
 
 @st.fragment(run_every=LOAD_POLL_S)
@@ -530,7 +530,7 @@ def main() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
         with st.container(horizontal=True, width="content", gap="small"):  # on a phone both wrap as one row
-            _support_button(lang, "handoff-header", None, "header")
+            _support_button(lang, settings.support_url, "handoff-header", None, "header")
             st.button(
                 label(lang, "new_conversation"),
                 key="new_conversation",
@@ -551,7 +551,7 @@ def main() -> None:
     for turn in st.session_state.history:
         _render_question(turn.question)
         with st.chat_message("assistant"):
-            _render_reply(turn, lang)
+            _render_reply(turn, lang, settings.support_url)
 
     if pending:
         # Rendered in the same places (and with the same widget keys) as the history renders it next run.
@@ -571,7 +571,7 @@ def main() -> None:
                 with st.spinner(label(lang, "thinking")):
                     turn = _ask(assistant, pending, lang)
             st.session_state.history = [*st.session_state.history, turn]
-            _render_reply(turn, lang)
+            _render_reply(turn, lang, settings.support_url)
         if assistant is not None:  # stored once the reply is drawn: the customer does not wait for the writes
             _record(turn)
             _remember(turn)

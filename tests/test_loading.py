@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Hashable
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,24 @@ def test_a_preload_is_handed_over_once() -> None:
     taken = take_preload("engine-key")
     assert taken is started and taken.wait(10) == 1
     assert take_preload("engine-key") is None and source.loads == 1
+
+
+def test_the_chat_server_starts_the_engine_load_then_streamlit_run_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from streamlit.web import cli
+
+    from assistant import chat_server
+    from assistant.settings import resolve_settings
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    loaded: list[Path] = []
+    monkeypatch.setattr(chat_server, "load_engine", lambda data_dir: (loaded.append(data_dir) or "engine", 1))
+    argv: list[list[str]] = []
+    monkeypatch.setattr(cli, "main", lambda prog_name: argv.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(sys, "argv", ["chat_server"])
+    assert chat_server.main(["--server.port", "9999"]) == 0
+    assert argv == [["streamlit", "run", str(chat_server.APP), "--server.port", "9999"]]
+    settings = resolve_settings()
+    started = take_preload(chat_server.engine_key(settings))
+    assert started is not None and started.wait(10) == "engine" and loaded == [settings.data_dir]
