@@ -11,7 +11,7 @@ FAST_TESTS := tests/test_retrieval_units.py tests/test_settings.py tests/test_su
 	tests/test_parsing.py tests/test_parsing_formats.py tests/test_parsing_check.py tests/test_parsing_html.py \
 	tests/test_parsing_glm_pin.py tests/test_calculator_parsing.py tests/test_calculator_facts.py \
 	tests/test_calculator.py tests/test_calculator_traps.py tests/test_feedback.py tests/test_index.py \
-	tests/test_compose_parts.py
+	tests/test_compose_parts.py tests/test_loading.py
 
 .PHONY: run test check install install-dev system-deps index lint bench clean
 
