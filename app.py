@@ -221,13 +221,14 @@ def _new_conversation() -> None:
         del st.query_params["c"]
 
 
-def _remember(turn: Turn) -> None:
-    """Store ``turn`` under this conversation's id (and put the id in the URL), so a reload restores it."""
+def _remember(turn: Turn) -> bool:
+    """Store ``turn`` under this conversation's id (already in the URL), so a reload restores it; False when
+    it could not be stored."""
     from assistant.feedback import FeedbackStoreError
 
     store = _store()
     if store is None:
-        return
+        return False
     conversation_id = _conversation_id()
     try:
         store.record_turn(
@@ -240,8 +241,8 @@ def _remember(turn: Turn) -> None:
         )
     except FeedbackStoreError as exc:  # the chat goes on; only a reload would lose this turn
         log.error("conversation turn not stored: %s", exc)
-        return
-    st.query_params["c"] = conversation_id
+        return False
+    return True
 
 
 def _queue(question: str) -> None:
@@ -571,10 +572,16 @@ def main() -> None:
                 with st.spinner(label(lang, "thinking")):
                     turn = _ask(assistant, pending, lang)
             st.session_state.history = [*st.session_state.history, turn]
-            _render_reply(turn, lang, settings.support_url)
-        if assistant is not None:  # stored once the reply is drawn: the customer does not wait for the writes
-            _record(turn)
-            _remember(turn)
+            if assistant is not None:  # the id in the URL as the reply shows; the turn is stored just after
+                st.query_params["c"] = _conversation_id()
+            try:
+                _render_reply(turn, lang, settings.support_url)
+            finally:  # stored once the reply is drawn (the customer does not wait), even if a rerun cut it short
+                if assistant is not None:
+                    _record(turn)
+                    stored = _remember(turn)
+        if assistant is not None and not stored:  # a reload could not restore it: no id in the URL
+            del st.query_params["c"]
     failed = engine_load.done and engine_load.value is None
     if failed and not pending:
         st.error(label(lang, "engine_unavailable"))
