@@ -1,9 +1,10 @@
 """Start the chat page with its engine already loading: ``python -m assistant.chat_server [options]``.
 
 The options are ``streamlit run``'s (``--server.port 8501`` ...); the page is the project's ``app.py``.
-Before Streamlit's server starts, the engine begins loading in a background thread of the same process
-(:func:`assistant.loading.preload`), so the first visitor's question does not wait for it: the page's
-first run takes that load instead of starting its own. Plain ``streamlit run app.py`` works too; the
+A background thread of the same process (:func:`assistant.loading.preload`) loads the engine as soon as
+Streamlit's server is up (not before: on two cores the load would slow the server's own start), while
+the first visitor's browser is still loading the page; the page's first run takes that load instead of
+starting its own, so an early question hardly waits. Plain ``streamlit run app.py`` works too; the
 engine then starts loading with the first page run.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 APP = Path(__file__).resolve().parent.parent / "app.py"
+SERVER_WAIT_S = 30.0  # the engine's load waits at most this long for the server to be up
 
 
 def engine_key(settings: Settings) -> str:
@@ -50,6 +53,23 @@ def load_engine(data_dir: Path) -> tuple[Assistant, Hashable]:
     return engine, index_version(data_dir)
 
 
+def wait_for_server(timeout: float = SERVER_WAIT_S) -> bool:
+    """Block until Streamlit's runtime in this process has started (True), or ``timeout`` seconds (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        module = sys.modules.get("streamlit.runtime.runtime")  # never imported here: the server imports it
+        if module is not None and module.Runtime.exists() and module.Runtime.instance().state.value != "INITIAL":
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _load_once_served(data_dir: Path) -> tuple[Assistant, Hashable]:
+    if not wait_for_server():
+        log.warning("the chat server took over %.0f s to start; loading the engine anyway", SERVER_WAIT_S)
+    return load_engine(data_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the engine's load, then ``streamlit run app.py`` with ``argv`` in this process."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -58,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # the page says so to its visitors; nothing to load
         log.error("the engine is not loaded ahead: %s", exc)
     else:
-        preload(engine_key(settings), lambda: load_engine(settings.data_dir), "assistant-preload")
+        preload(engine_key(settings), lambda: _load_once_served(settings.data_dir), "assistant-preload")
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *args]

@@ -116,11 +116,21 @@ def test_the_chat_server_starts_the_engine_load_then_streamlit_run_app(
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     loaded: list[Path] = []
     monkeypatch.setattr(chat_server, "load_engine", lambda data_dir: (loaded.append(data_dir) or "engine", 1))
+    served = threading.Event()  # the load waits for the server; cli.main, faked, says when it is "up"
+    monkeypatch.setattr(chat_server, "wait_for_server", lambda: served.wait(10))
     argv: list[list[str]] = []
-    monkeypatch.setattr(cli, "main", lambda prog_name: argv.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(cli, "main", lambda prog_name: argv.append(list(sys.argv)) or served.set() or 0)
     monkeypatch.setattr(sys, "argv", ["chat_server"])
     assert chat_server.main(["--server.port", "9999"]) == 0
     assert argv == [["streamlit", "run", str(chat_server.APP), "--server.port", "9999"]]
     settings = resolve_settings()
     started = take_preload(chat_server.engine_key(settings))
     assert started is not None and started.wait(10) == "engine" and loaded == [settings.data_dir]
+
+
+def test_without_a_server_the_wait_gives_up_after_its_timeout() -> None:
+    from assistant import chat_server
+
+    started = time.monotonic()
+    assert chat_server.wait_for_server(timeout=0.2) is False  # no Streamlit runtime in this process
+    assert 0.2 <= time.monotonic() - started < 5
