@@ -47,7 +47,6 @@ logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(n
 
 MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
 LOAD_RETRY_S = 10.0  # an engine that failed to load is tried again by a page run at least this much later
-LOAD_POLL_S = 0.5  # while the engine loads, an idle page checks this often whether it is ready (or failed)
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # Customers see a chat, not a Streamlit app: no menu, toolbar, "Running/Stop" status or deploy button;
 # long question buttons wrap; wide tables and code scroll inside the reply, never the page.
@@ -503,14 +502,6 @@ def _render_reply(turn: Turn, lang: str, support_url: str | None) -> None:
         _render_answer(turn, turn.answer, lang, support_url)
 
 
-@st.fragment(run_every=LOAD_POLL_S)
-def _await_engine(engine_load: BackgroundLoad[Assistant]) -> None:
-    """While the engine loads (and no question waits for it), check now and then; once it is loaded or has
-    failed, run the whole page again (an error and a disabled input when it failed), which ends the checks."""
-    if engine_load.done:
-        st.rerun()
-
-
 def main() -> None:
     # A Material icon, not the 💬 emoji: Streamlit checks an emoji against its catalog, a 0.3 s import that
     # the first page run would wait for.
@@ -582,11 +573,10 @@ def main() -> None:
                     stored = _remember(turn)
         if assistant is not None and not stored:  # a reload could not restore it: no id in the URL
             del st.query_params["c"]
+    # A load that failed shows on the page's next run (a question asked meanwhile gets the same message).
     failed = engine_load.done and engine_load.value is None
     if failed and not pending:
         st.error(label(lang, "engine_unavailable"))
-    if not engine_load.done:
-        _await_engine(engine_load)
 
     _announce_conversation()
 

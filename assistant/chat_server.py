@@ -57,8 +57,9 @@ def wait_for_server(timeout: float = SERVER_WAIT_S) -> bool:
     """Block until Streamlit's runtime in this process has started (True), or ``timeout`` seconds (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        module = sys.modules.get("streamlit.runtime.runtime")  # never imported here: the server imports it
-        if module is not None and module.Runtime.exists() and module.Runtime.instance().state.value != "INITIAL":
+        # Never imported here (the server imports it); it may be half imported yet, without Runtime.
+        runtime = getattr(sys.modules.get("streamlit.runtime.runtime"), "Runtime", None)
+        if runtime is not None and runtime.exists() and runtime.instance().state.value != "INITIAL":
             return True
         time.sleep(0.02)
     return False
