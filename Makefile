@@ -11,7 +11,7 @@ FAST_TESTS := tests/retrieval/test_retrieval_units.py tests/settings/test_settin
 	tests/parsing/test_parsing.py tests/parsing/test_parsing_formats.py tests/parsing/test_parsing_check.py tests/parsing/test_parsing_html.py \
 	tests/parsing/test_parsing_glm_pin.py tests/calculator/test_calculator_parsing.py tests/calculator/test_calculator_facts.py \
 	tests/calculator/test_calculator.py tests/calculator/test_calculator_traps.py tests/store/test_feedback.py tests/retrieval/test_index.py \
-	tests/answers/test_compose_parts.py
+	tests/answers/test_compose_parts.py tests/app/test_loading.py
 
 .PHONY: run test check install install-dev system-deps index lint bench clean
 

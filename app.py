@@ -1,8 +1,12 @@
 """The support chat: a Streamlit page that renders what :mod:`assistant` decides.
 
-``make run`` starts it; ``?embed=true`` embeds it in a support page (see examples/support-page.html),
-``?lang=en`` opens it in English. Each session keeps its own capped history; the engine and the
-feedback store are loaded once per process and shared by every session (both are thread-safe).
+``make run`` starts it (``python -m assistant.chat_server``: the engine starts loading with the server);
+``?embed=true`` embeds it in a support page (see examples/support-page.html), ``?lang=en`` opens it in
+English. Each session keeps its own capped history; the engine and the feedback store are loaded once per
+process and shared by every session (both are thread-safe). The engine loads in a background thread
+(started with the server, or by the first page run under plain ``streamlit run app.py``): the page
+(header, examples, input) is drawn without waiting, and a question asked before the engine is ready
+waits for it under a "loading" status.
 Each conversation has an unguessable id in the URL (``?c=<id>``, set with its first question): its turns
 are kept in the feedback store, so a reload shows them again and follow-ups go on ("New conversation"
 starts a new id).
@@ -10,11 +14,13 @@ starts a new id).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
 import re
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,16 +28,17 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from assistant import Answer, InvalidQuestion, compose, ui_text
+from assistant.chat_server import engine_key, index_version, load_engine
 from assistant.errors import ConfigError
-from assistant.feedback import FeedbackStore, FeedbackStoreError, is_conversation_id, new_conversation_id
-from assistant.index import INDEX_DIRNAME
+from assistant.loading import BackgroundLoad, LoadSlot, take_preload
 from assistant.models import AnswerParts
 from assistant.normalize import detect_language
-from assistant.settings import resolve_settings
+from assistant.settings import Settings, resolve_settings
 from assistant.ui_text import label
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine, the index and the feedback store (SQLAlchemy) are imported where used
     from assistant import Assistant
+    from assistant.feedback import FeedbackStore
 
 log = logging.getLogger("assistant.app")
 # The app is the process's entry point: give its warnings and errors a level and a time in the server log
@@ -39,6 +46,7 @@ log = logging.getLogger("assistant.app")
 logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 MAX_TURNS = 30  # a session keeps its last 30 questions; older ones are dropped with their widgets
+LOAD_RETRY_S = 10.0  # an engine that failed to load is tried again by a page run at least this much later
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # Customers see a chat, not a Streamlit app: no menu, toolbar, "Running/Stop" status or deploy button;
 # long question buttons wrap; wide tables and code scroll inside the reply, never the page.
@@ -90,48 +98,79 @@ class Turn:
 
 
 # ---------------------------------------------------------------------------------------------- shared resources
-def _index_key() -> str:
-    """Cache key of the engine: the settings it answers with (folders, the published FAQ its citations link
-    to) and the index manifest, so a rebuilt index or a changed setting is loaded."""
-    settings = resolve_settings()
-    manifest = settings.data_dir / INDEX_DIRNAME / "manifest.json"
+def _index_stamp(data_dir: Path) -> str:
+    """The manifest's build time, model and KB hash, for the log line of a load."""
+    from assistant.index import INDEX_DIRNAME
+
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        stamp = json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
+        data = json.loads((data_dir / INDEX_DIRNAME / "manifest.json").read_text(encoding="utf-8"))
+        return json.dumps([data.get("built_at"), data.get("model_id"), data.get("kb_sha256")], sort_keys=True)
     except (OSError, ValueError):
-        stamp = "not built yet"  # Assistant.load builds it; the next run sees the new manifest
-    return f"{settings.kb_dir}|{settings.data_dir}|{settings.faq_url}|{stamp}"
+        return "not built yet"  # Assistant.load builds it
+
+
+def _load_engine(key: str, data_dir: Path) -> tuple[Assistant, Hashable]:
+    """Runs in the load's thread: the engine and the index version it loaded (the one ``python -m
+    assistant.chat_server`` started loading with the server, if any, else a load of its own); then the
+    feedback store is opened too, so the first answer's writes do not pay for its imports and database."""
+    started = take_preload(key)
+    loaded = started.wait() if started is not None else None
+    if started is not None and loaded is not None:
+        log.info("using the assistant loaded at server start for %s", key)
+        engine, version = loaded, started.version
+    else:  # no server-start load (``streamlit run app.py``), or it failed (logged): load here
+        log.info("loading the assistant for %s|%s", key, _index_stamp(data_dir))
+        engine, version = load_engine(data_dir)
+    try:
+        _store()
+    except Exception:  # the chat answers without a store; _store logs why when it is needed
+        log.exception("the feedback store could not be opened ahead of the first answer")
+    return engine, version
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _load_assistant(index_key: str) -> Assistant:
-    """The process-wide engine; ``index_key`` only selects the cache entry (max_entries=1 frees the old one)."""
-    from assistant import Assistant
+def _engine_slot(key: str, data_dir: str) -> LoadSlot[Assistant]:
+    """The process-wide engine slot for these settings (max_entries=1 frees the old one when they change)."""
+    return LoadSlot(functools.partial(_load_engine, key, Path(data_dir)), "assistant-load", LOAD_RETRY_S)
 
-    log.info("loading the assistant for %s", index_key)
-    return Assistant.load()
+
+def _engine_load(settings: Settings) -> BackgroundLoad[Assistant]:
+    """The engine's load: started by the first run (in its own thread, never waited for here), started
+    again when the index was rebuilt, or when a failed load is LOAD_RETRY_S old."""
+    slot = _engine_slot(engine_key(settings), str(settings.data_dir))
+    return slot.current(functools.partial(index_version, settings.data_dir))
 
 
 @st.cache_resource(show_spinner=False)
 def _load_store(path: str, retention_days: int | None) -> FeedbackStore:
+    from assistant.feedback import FeedbackStore
+
     return FeedbackStore(Path(path), retention_days=retention_days)
 
 
-def _assistant() -> Assistant | None:
-    try:
-        return _load_assistant(_index_key())
-    except Exception:  # any failure here must become a message in the page, not a traceback
-        log.exception("the assistant could not be loaded")
-        return None
-
-
 def _store() -> FeedbackStore | None:
+    from assistant.feedback import FeedbackStoreError
+
     try:
         settings = resolve_settings()
         return _load_store(str(settings.feedback_db), settings.retention_days)
     except FeedbackStoreError as exc:
         log.error("feedback store unavailable: %s", exc)
         return None
+
+
+def _new_conversation_id() -> str:
+    from assistant.feedback import new_conversation_id
+
+    return new_conversation_id()
+
+
+def _conversation_id() -> str:
+    """This conversation's id, drawn with its first question (a page that is only looked at needs none)."""
+    state = st.session_state
+    if state.get("conversation_id") is None:
+        state.conversation_id = _new_conversation_id()
+    return str(state.conversation_id)
 
 
 # ---------------------------------------------------------------------------------------------- session state
@@ -148,9 +187,11 @@ def _restore(conversation_id: str | None) -> None:
     """Show the stored turns of ``?c=<id>`` again and continue its conversation state. An unknown,
     malformed or expired id (or a store that cannot be read) starts a fresh conversation."""
     state = st.session_state
-    state.conversation_id = new_conversation_id()
+    state.conversation_id = None  # drawn with the first question
     if not conversation_id:
         return
+    from assistant.feedback import FeedbackStoreError  # SQLAlchemy: imported only when there is one to read
+
     store = _store()
     loaded = None
     if store is not None:
@@ -174,19 +215,23 @@ def _new_conversation() -> None:
     state.trimmed = False
     state.vote_status = {}
     state.pop("conversation", None)
-    state.conversation_id = new_conversation_id()
+    state.conversation_id = _new_conversation_id()
     if "c" in st.query_params:
         del st.query_params["c"]
 
 
-def _remember(turn: Turn) -> None:
-    """Store ``turn`` under this conversation's id (and put the id in the URL), so a reload restores it."""
+def _remember(turn: Turn) -> bool:
+    """Store ``turn`` under this conversation's id (already in the URL), so a reload restores it; False when
+    it could not be stored."""
+    from assistant.feedback import FeedbackStoreError
+
     store = _store()
     if store is None:
-        return
+        return False
+    conversation_id = _conversation_id()
     try:
         store.record_turn(
-            st.session_state.conversation_id,
+            conversation_id,
             turn.id,
             turn.question,
             turn.answer,
@@ -195,8 +240,8 @@ def _remember(turn: Turn) -> None:
         )
     except FeedbackStoreError as exc:  # the chat goes on; only a reload would lose this turn
         log.error("conversation turn not stored: %s", exc)
-        return
-    st.query_params["c"] = st.session_state.conversation_id
+        return False
+    return True
 
 
 def _queue(question: str) -> None:
@@ -220,6 +265,8 @@ def _on_vote(turn_id: str) -> None:
     turn = next((t for t in st.session_state.history if t.id == turn_id), None)
     if turn is None or turn.answer is None:
         return
+    from assistant.feedback import FeedbackStoreError
+
     score = st.session_state.get(f"vote-{turn_id}")
     store = _store()
     status = "feedback_failed"
@@ -234,6 +281,8 @@ def _on_vote(turn_id: str) -> None:
 
 def _on_handoff(turn_id: str | None, place: str) -> None:
     """Callback of a "contact support" button (the browser opens the link itself): store the click."""
+    from assistant.feedback import FeedbackStoreError
+
     turn = next((t for t in st.session_state.history if t.id == turn_id), None) if turn_id else None
     store = _store()
     if store is None:
@@ -247,9 +296,8 @@ def _on_handoff(turn_id: str | None, place: str) -> None:
         log.error("support handoff not recorded: %s", exc)
 
 
-def _support_button(lang: str, key: str, turn_id: str | None, place: str) -> None:
-    """The "contact support" link (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
-    url = resolve_settings().support_url
+def _support_button(lang: str, url: str | None, key: str, turn_id: str | None, place: str) -> None:
+    """The "contact support" link to ``url`` (ASSISTANT_SUPPORT_URL); nothing when no address is configured."""
     if not url:
         return
     st.link_button(
@@ -295,13 +343,21 @@ def _ask(assistant: Assistant, question: str, lang: str) -> Turn:
     except Exception:  # one failing answer must not end the chat; the log keeps the traceback
         log.exception("answering a question failed")
         return Turn(turn_id, shown, notice=label(lang, "engine_error"))
+    return Turn(turn_id, shown, answer)
+
+
+def _record(turn: Turn) -> None:
+    """Store an answered question for the insights page (after its reply is drawn: off the answer's path)."""
+    if turn.answer is None:
+        return
+    from assistant.feedback import FeedbackStoreError
+
     store = _store()
     if store is not None:
         try:
-            store.record_question(turn_id, shown, answer)
+            store.record_question(turn.id, turn.question, turn.answer)
         except FeedbackStoreError as exc:  # logged loudly; the customer still gets the answer
             log.error("question not recorded: %s", exc)
-    return Turn(turn_id, shown, answer)
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -330,7 +386,11 @@ def _announce_conversation() -> None:
     page reopens this conversation: the chat's own ``?c=`` is lost when the host reloads the iframe.
     The id is checked against its format; the script is fixed text around it, never customer input."""
     conversation_id = st.query_params.get("c")
-    value = json.dumps(conversation_id if conversation_id and is_conversation_id(conversation_id) else None)
+    if conversation_id:
+        from assistant.feedback import is_conversation_id
+
+        conversation_id = conversation_id if is_conversation_id(conversation_id) else None
+    value = json.dumps(conversation_id or None)
     with st.container(height=1, border=False, gap=None):
         st.html(
             "<script>if (window.parent !== window) { window.parent.postMessage("
@@ -370,7 +430,7 @@ def _citation_line(parts: AnswerParts, lang: str) -> str:
     return line
 
 
-def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
+def _render_parts(turn: Turn, parts: AnswerParts, lang: str, support_url: str | None) -> None:
     """An answer laid out from its parts: its own first line, then per form the key sentences and the full
     entry (folded away when the key sentences already answer), the formula, the notes, the suggestions; then
     the citations and the related questions. Framing follows the answer's language, labels the interface's."""
@@ -401,7 +461,7 @@ def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
         for note in parts.notes:
             st.markdown(note)
     if parts.handoff:
-        _support_button(lang, f"handoff-{turn.id}", turn.id, "no_answer")
+        _support_button(lang, support_url, f"handoff-{turn.id}", turn.id, "no_answer")
     if parts.suggestions:
         st.caption(label(lang, "suggestions"))
         _question_buttons(parts.suggestions, f"sug-{turn.id}")
@@ -412,11 +472,11 @@ def _render_parts(turn: Turn, parts: AnswerParts, lang: str) -> None:
         _question_buttons(parts.related, f"rel-{turn.id}")
 
 
-def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
+def _render_answer(turn: Turn, answer: Answer, lang: str, support_url: str | None) -> None:
     if answer.parts is None:  # a turn stored before answers carried their parts: its text as it was
         st.markdown(answer.answer)
     else:
-        _render_parts(turn, answer.parts, lang)
+        _render_parts(turn, answer.parts, lang, support_url)
     if answer.degraded:
         st.caption(label(lang, "degraded"))
     _copy_button(answer, lang)
@@ -424,9 +484,9 @@ def _render_answer(turn: Turn, answer: Answer, lang: str) -> None:
     status = st.session_state.vote_status.get(turn.id)
     if status:
         st.caption(label(lang, status))
-    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and resolve_settings().support_url:
+    if answer.kind != "no_answer" and st.session_state.get(f"vote-{turn.id}") == 0 and support_url:
         st.caption(label(lang, "support_after_down"))
-        _support_button(lang, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
+        _support_button(lang, support_url, f"handoff-down-{turn.id}", turn.id, "thumbs_down")
 
 
 def _render_question(question: str) -> None:
@@ -434,23 +494,27 @@ def _render_question(question: str) -> None:
         st.text(question)  # customer text is shown as text: no markdown, no HTML
 
 
-def _render_reply(turn: Turn, lang: str) -> None:
+def _render_reply(turn: Turn, lang: str, support_url: str | None) -> None:
+    """What was shown for ``turn``; the page's settings are read once per run and passed down."""
     if turn.answer is None:
         st.warning(turn.notice or label(lang, "engine_error"))
     else:
-        _render_answer(turn, turn.answer, lang)
+        _render_answer(turn, turn.answer, lang, support_url)
 
 
 def main() -> None:
-    st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon="💬", layout="centered")
+    # A Material icon, not the 💬 emoji: Streamlit checks an emoji against its catalog, a 0.3 s import that
+    # the first page run would wait for.
+    st.set_page_config(page_title="GLM Coding Plan FAQ", page_icon=":material/chat:", layout="centered")
     _init_state()
     lang: str = st.session_state.ui_lang
     try:
-        resolve_settings()
+        settings = resolve_settings()
     except ConfigError as exc:  # e.g. a bad ASSISTANT_SUPPORT_URL: the log says which, the customer is told little
         log.error("the chat cannot start: %s", exc)
         st.error(label(lang, "config_error"))
         st.stop()
+    engine_load = _engine_load(settings)  # the first run starts it in its own thread; nothing waits for it here
     if "conversation_id" not in st.session_state:  # once per session, after the settings are known good
         _restore(st.query_params.get("c"))
     _page_chrome(lang)
@@ -458,7 +522,7 @@ def main() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label(lang, 'title')}**", width="stretch")
         with st.container(horizontal=True, width="content", gap="small"):  # on a phone both wrap as one row
-            _support_button(lang, "handoff-header", None, "header")
+            _support_button(lang, settings.support_url, "handoff-header", None, "header")
             st.button(
                 label(lang, "new_conversation"),
                 key="new_conversation",
@@ -479,34 +543,52 @@ def main() -> None:
     for turn in st.session_state.history:
         _render_question(turn.question)
         with st.chat_message("assistant"):
-            _render_reply(turn, lang)
+            _render_reply(turn, lang, settings.support_url)
 
-    with st.spinner(label(lang, "loading")):
-        assistant = _assistant()
-    if assistant is None:
-        st.error(label(lang, "engine_unavailable"))
-
-    if pending and assistant is not None:
+    if pending:
         # Rendered in the same places (and with the same widget keys) as the history renders it next run.
-        _render_question(_shown(pending, assistant.settings.max_question_chars))
+        _render_question(_shown(pending, settings.max_question_chars))
         with st.chat_message("assistant"):
-            with st.spinner(label(lang, "thinking")):
-                turn = _ask(assistant, pending, lang)
+            if not engine_load.done:  # asked before the engine is ready: it waits, saying so
+                with st.spinner(label(lang, "loading")):
+                    engine_load.wait()
+            assistant = engine_load.value
+            if assistant is None:
+                turn = Turn(
+                    uuid.uuid4().hex,
+                    _shown(pending, settings.max_question_chars),
+                    notice=label(lang, "engine_unavailable"),
+                )
+            else:
+                with st.spinner(label(lang, "thinking")):
+                    turn = _ask(assistant, pending, lang)
             st.session_state.history = [*st.session_state.history, turn]
-            _remember(turn)
-            _render_reply(turn, lang)
+            if assistant is not None:  # the id in the URL as the reply shows; the turn is stored just after
+                st.query_params["c"] = _conversation_id()
+            try:
+                _render_reply(turn, lang, settings.support_url)
+            finally:  # stored once the reply is drawn (the customer does not wait), even if a rerun cut it short
+                if assistant is not None:
+                    _record(turn)
+                    stored = _remember(turn)
+        if assistant is not None and not stored:  # a reload could not restore it: no id in the URL
+            del st.query_params["c"]
+    # A load that failed shows on the page's next run (a question asked meanwhile gets the same message).
+    failed = engine_load.done and engine_load.value is None
+    if failed and not pending:
+        st.error(label(lang, "engine_unavailable"))
 
     _announce_conversation()
 
     # One over the engine's limit: Streamlit cuts longer input to max_chars on the server, and a cut
     # question must reach the engine over the limit, to be refused with its message, never answered.
-    limit = assistant.settings.max_question_chars + 1 if assistant is not None else None
+    # The same before and after the engine is ready, so the input (and what is typed in it) stays.
     st.chat_input(
         label(lang, "input_placeholder"),
         key="chat_question",
-        max_chars=limit,
+        max_chars=settings.max_question_chars + 1,
         on_submit=_on_submit,
-        disabled=assistant is None,
+        disabled=failed,
     )
 
 

@@ -6,10 +6,11 @@
 In order: PostgreSQL (``--database-url`` or ``ASSISTANT_DATABASE_URL`` when given, otherwise a throwaway
 cluster in a temp folder on a free port, run as the ``postgres`` user when started as root),
 ``python -m assistant db upgrade``, ``python -m assistant build --if-stale`` (once, before any replica,
-so replicas load the index instead of building it side by side), the chat replicas (``streamlit run
-app.py``, one ``server.cookieSecret`` for all) and API replicas (``python -m assistant serve``), each on a
-free port and waited for until healthy, then HAProxy with ``deploy/haproxy.cfg`` rendered into the run
-folder. It prints the URLs, writes ``<run>/<name>.pid`` for every process and ``<run>/state.json``
+so replicas load the index instead of building it side by side), the chat replicas (``python -m
+assistant.chat_server``: ``streamlit run app.py`` with the engine loading as the server starts; one
+``server.cookieSecret`` for all) and API replicas (``python -m assistant serve``), each on a free port
+and waited for until healthy, then HAProxy with ``deploy/haproxy.cfg`` rendered into the run folder.
+It prints the URLs, writes ``<run>/<name>.pid`` for every process and ``<run>/state.json``
 (ports, PIDs, URLs; ``"ready": true`` once all is up), and on Ctrl-C or SIGTERM stops everything by
 PID (HAProxy first, PostgreSQL last). A replica that dies is left dead (HAProxy takes it out of the
 pool); HAProxy dying stops the deployment. Stdlib only; logs in ``<run>/logs/``.
@@ -263,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     py,
                     "-m",
-                    "streamlit",
-                    "run",
-                    "app.py",
+                    "assistant.chat_server",  # streamlit run app.py, the engine loading as the server starts
                     "--server.address",
                     "127.0.0.1",
                     "--server.port",

@@ -107,16 +107,18 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[Server]:
-    """Start the chat on a free loopback port; stop it (this process only) on exit."""
+def streamlit_server(
+    env: dict[str, str], log_path: Path, timeout: float = 60.0, script: str | None = None
+) -> Iterator[Server]:
+    """Start the chat as ``make run`` does (``python -m assistant.chat_server``), or ``streamlit run script``
+    (run from the project folder: its settings and package), on a free loopback port; stop it (this
+    process only) on exit."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    start = ["-m", "assistant.chat_server"] if script is None else ["-m", "streamlit", "run", script]
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        *start,
         "--server.port",
         str(port),
         "--server.address",

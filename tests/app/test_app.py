@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import ChatMessage
 
@@ -495,8 +497,85 @@ def test_an_engine_that_cannot_load_shows_a_message(
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     broken = AppTest.from_file(APP, default_timeout=60).run()
     assert not broken.exception
+    assert len(broken.chat_input) == 1  # drawn at once; the load fails in its thread
+    deadline = time.monotonic() + 60
+    while not broken.error and time.monotonic() < deadline:  # the page's check: a run once the load ended
+        time.sleep(0.2)
+        broken.run()
     assert [e.value for e in broken.error] == [label("zh", "engine_unavailable")]
     assert broken.chat_input[0].proto.disabled
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[None]:
+    """No engine loaded in this process yet (the page's engine is cached process-wide); none left after."""
+    streamlit.cache_resource.clear()
+    yield
+    streamlit.cache_resource.clear()
+
+
+def test_the_page_is_drawn_before_the_engine_is_ready_and_an_early_question_waits_for_it(
+    app_paths: AppPaths, feedback_db: Path, engine: Assistant, monkeypatch: pytest.MonkeyPatch, fresh_engine: None
+) -> None:
+    for name, value in app_paths.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    release = threading.Event()
+    loads: list[str] = []
+    real_load = Assistant.load
+
+    def slow_load(*args: object, **kwargs: object) -> Assistant:  # a load that ends when the test says so
+        loads.append(threading.current_thread().name)
+        if not release.wait(60):
+            raise RuntimeError("the test never released the load")
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    spinners: list[tuple[str, bool]] = []  # (text, was the engine released when it was shown)
+    real_spinner = streamlit.spinner
+
+    def spinner(text: str = "", **kwargs: object) -> object:
+        spinners.append((text, release.is_set()))
+        return real_spinner(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Assistant, "load", slow_load)
+    monkeypatch.setattr(streamlit, "spinner", spinner)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert not release.is_set() and loads and loads[0].startswith("assistant-load")  # loading, in its thread
+    assert buttons(messages(at, "assistant")[0]) == list(ui_text.examples("zh"))
+    assert len(at.chat_input) == 1 and not at.chat_input[0].proto.disabled
+    assert at.error.len == 0 and at.warning.len == 0
+
+    threading.Timer(1.0, release.set).start()
+    assert_cites(last_reply(ask(at, "可以退款吗")), engine.ask("可以退款吗"))
+    assert (label("zh", "loading"), False) in spinners  # it waited, saying so, while the engine loaded
+    assert user_texts(at) == ["可以退款吗"]
+
+    other = AppTest.from_file(APP, default_timeout=120).run()  # another session of the process
+    assert_cites(last_reply(ask(other, "Can I get a refund?")), engine.ask("Can I get a refund?"))
+    assert len(loads) == 1  # one engine per process
+
+
+def test_a_question_asked_while_the_engine_fails_to_load_gets_a_message(
+    app_paths: AppPaths, feedback_db: Path, monkeypatch: pytest.MonkeyPatch, fresh_engine: None
+) -> None:
+    for name, value in app_paths.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    release = threading.Event()
+
+    def failing_load(*args: object, **kwargs: object) -> Assistant:
+        release.wait(60)
+        raise RuntimeError("model file vanished: /secret/path")
+
+    monkeypatch.setattr(Assistant, "load", failing_load)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.chat_input[0].proto.disabled and at.error.len == 0
+    threading.Timer(0.5, release.set).start()
+    ask(at, "可以退款吗")
+    assert [w.value for w in last_reply(at).warning] == [label("zh", "engine_unavailable")]
+    assert user_texts(at) == ["可以退款吗"] and at.chat_input[0].proto.disabled
+    assert "/secret/path" not in "\n".join(e.value for e in at.markdown)
 
 
 # ---------------------------------------------------------------------------------------------- session
