@@ -76,7 +76,7 @@ def app(model: str, data: Path | None) -> dict[str, Any]:
         import psutil
         from playwright.sync_api import sync_playwright
 
-        from tests.app_fixtures import CHROMIUM, CHROMIUM_ARGS, calculator_available, streamlit_server
+        from tests.app_fixtures import CHROMIUM, CHROMIUM_ARGS, streamlit_server
     except ImportError as exc:
         return {"skipped": f"needs playwright and psutil: {exc}"}
     if not CHROMIUM.exists():
@@ -84,8 +84,6 @@ def app(model: str, data: Path | None) -> dict[str, Any]:
     env = {**model_env(model, data)}
     with tempfile.TemporaryDirectory() as tmp:
         env["ASSISTANT_FEEDBACK_DB"] = str(Path(tmp) / "feedback.sqlite3")
-        if not calculator_available():
-            env["ASSISTANT_CALCULATOR"] = "false"
         with streamlit_server(env, Path(tmp) / "streamlit.log", timeout=120) as server, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
