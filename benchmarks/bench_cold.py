@@ -76,7 +76,7 @@ def app(model: str, data: Path | None) -> dict[str, Any]:
         import psutil
         from playwright.sync_api import sync_playwright
 
-        from tests.app_fixtures import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+        from harness.servers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
     except ImportError as exc:
         return {"skipped": f"needs playwright and psutil: {exc}"}
     if not CHROMIUM.exists():

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.engine import Assistant  # noqa: E402
-from tests.app_fixtures import (  # noqa: E402
+from harness.servers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     app_environment,

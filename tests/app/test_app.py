@@ -24,7 +24,7 @@ from assistant.engine import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.index import INDEX_DIRNAME
 from assistant.ui_text import label
-from tests.app_fixtures import ROOT, app_environment
+from harness.servers import ROOT, app_environment
 
 APP = str(ROOT / "app.py")
 INSIGHTS = str(ROOT / "pages" / "insights.py")

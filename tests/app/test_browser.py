@@ -27,8 +27,7 @@ import pytest
 from assistant import Answer, compose
 from assistant.engine import Assistant
 from assistant.ui_text import label
-from tests.app_fixtures import (
-    BROWSER_MARKS,
+from harness.servers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -38,6 +37,7 @@ from tests.app_fixtures import (
     static_server,
     streamlit_server,
 )
+from tests.app_fixtures import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 

@@ -28,8 +28,7 @@ from assistant import Answer, compose
 from assistant.engine import Assistant
 from assistant.feedback import new_conversation_id
 from assistant.ui_text import label
-from tests.app_fixtures import (
-    BROWSER_MARKS,
+from harness.servers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -37,6 +36,7 @@ from tests.app_fixtures import (
     build_index,
     streamlit_server,
 )
+from tests.app_fixtures import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_fixtures import CHROMIUM, CHROMIUM_ARGS
+from harness.servers import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import PG_BIN, REAL_KB, ROOT
 
 LAUNCHER = ROOT / "deploy" / "launch.py"

@@ -1,0 +1,1 @@
+"""What the tests and the benchmarks both use to run the product: servers, a browser's settings."""
