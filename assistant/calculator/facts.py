@@ -117,6 +117,10 @@ class Facts:
         """Prompts per 5 hours and per week for ``plan``."""
         return self.pair(QUOTA_PREFIX + plan)
 
+    def window_quota(self, plan: str, window: str) -> Decimal:
+        """Prompts for ``plan`` per ``window``: "5h" (per 5 hours), anything else per week."""
+        return self.quota(plan)[0 if window == "5h" else 1]
+
     def mcp_quota(self, plan: str) -> Decimal:
         """Web search + web reader MCP calls per month for ``plan`` (one shared pool)."""
         return self.number(MCP_PREFIX + plan)

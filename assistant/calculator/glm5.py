@@ -248,7 +248,7 @@ def capacity(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     window = quota_window(q)
     if window is None:
         return NeedInput(rule, msg("ask_window"), main)
-    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    quota = facts.window_quota(plan, window)
     used = restated(q, [quota])
     steps: list[Msg] = []
     notes: list[Msg] = []

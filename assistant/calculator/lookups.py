@@ -75,7 +75,7 @@ def plan_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     plan = only_plan(q)
     if plan is None or not (q.has("how_many") or _QUOTA_NOUN.search(_without_plan_max(q.text, plan))):
         return None
-    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    quota = facts.window_quota(plan, window)
     entry = facts.entry("plan_quota_" + plan)
     return Computed(
         "plan_quota",

@@ -285,7 +285,7 @@ def remaining(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     window = quota_window(q)
     if window is None:
         return NeedInput("remaining", msg("ask_window"), entry)
-    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    quota = facts.window_quota(plan, window)
     consumed |= restated(q, [quota])
     slots = (*slots, ("window", window), ("quota", quota))
     cites: tuple[Entry, ...] = (entry,)
@@ -417,7 +417,7 @@ def quota_compare(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     used: frozenset[int] = frozenset()
     sizes: dict[str, Decimal] = {}
     for plan in (first, second):
-        quota = facts.mcp_quota(plan) if mcp else facts.quota(plan)[0 if window == "5h" else 1]
+        quota = facts.mcp_quota(plan) if mcp else facts.window_quota(plan, window)
         sizes[plan] = quota
         steps.append(msg("step_plan_quota", plan=plan, window=window, n=quota))
     unit = "calls" if mcp else "prompts"
@@ -508,7 +508,7 @@ def shared_quota(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     problem = first_problem(list(counts), whole=True)
     if problem:
         return Refusal("shared_quota", problem, entry)
-    quota = facts.quota(plan)[0 if window == "5h" else 1]
+    quota = facts.window_quota(plan, window)
     return Computed(
         "shared_quota",
         plain_number(quota),
