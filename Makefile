@@ -47,7 +47,7 @@ index: install
 
 run: install
 	$(PY) -m assistant build --if-stale
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m assistant.chat_server --server.port $(PORT)
 
 lint: install-dev
 	$(PY) -m ruff check .
