@@ -4,6 +4,7 @@ fake deterministic encoder for fast logic tests of retrieval."""
 from __future__ import annotations
 
 import shutil
+import sys
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -265,6 +266,13 @@ def fake_encoder() -> HashingEncoder:
 
 
 # ---------------------------------------------------------------------------------------------- stores
+@pytest.fixture(autouse=True)
+def _keep_main_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's script runner (AppTest) installs app.py as ``__main__`` and never puts pytest's back;
+    a later ``spawn`` child would then run app.py (loading the engine) before its target."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+
 @pytest.fixture(autouse=True)
 def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """A store URL in the developer's environment would win over the paths tests give."""
