@@ -589,6 +589,14 @@ TEMPLATES: Mapping[str, tuple[str, str]] = {
         "see the FAQ entry below.",
     ),
     # referral credit
+    "head_payment_for_credit": (
+        "**要获得 {credit} 元赠金，好友首单需实际支付 {cash} 元**",
+        "**For {credit} CNY of referral credit, friends' first orders must total {cash} CNY in cash**",
+    ),
+    "step_payment_for_credit": (
+        "好友实际支付 = {credit} ÷ {rate} = {cash} 元",
+        "Cash your friends pay = {credit} ÷ {rate} = {cash} CNY",
+    ),
     "head_credit": ("**你可获得的赠金：{credit} 元**", "**Your referral credit: {credit} CNY**"),
     "step_cash_given": ("好友实际支付的现金 = {cash} 元", "Cash your friend actually paid = {cash} CNY"),
     "step_credit": ("赠金 = {cash} × {rate} = {credit} 元", "Referral credit = {cash} × {rate} = {credit} CNY"),

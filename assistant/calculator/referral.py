@@ -240,6 +240,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     used = ruled_out | frozenset(x.start for x in money + shares) | _friend_counts(q, money) | _durations(q)
     if len(q.dates) == 1 and not q.times:
         used |= {q.dates[0].start}  # the day a friend signed up or paid does not change the amount
+    if q.has("asks_payment"):
+        return _payment_for_credit(q, money, shares, rate, entry, used)
 
     roles = [(amount, _money_role(q, amount)) for amount in money]
     paid = [amount for amount, role in roles if role == "paid"]
@@ -364,6 +366,28 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         (entry,),
         used,
         (("cash_paid", cash), ("rate", rate), ("credit", credit)),
+    )
+
+
+def _payment_for_credit(
+    q: Query, money: list[Quantity], shares: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]
+) -> Outcome:
+    """The rule backwards: the cash friends must pay for a credit the customer wants ("to earn 50 CNY of credit,
+    how much must they pay?"). Only from one stated credit; anything more is asked about, never guessed."""
+    if len(money) != 1 or shares:
+        return NeedInput("referral_credit", msg("ask_which_amount"), entry)
+    credit = money[0].value
+    cash = (credit / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Computed(
+        "referral_credit",
+        plain_number(cash),
+        "CNY",
+        msg("head_payment_for_credit", cash=cash, credit=credit),
+        (msg("step_payment_for_credit", cash=cash, rate=rate, credit=credit),),
+        (msg("note_referral_rule", rate=rate),),
+        (entry,),
+        used,
+        (("credit", credit), ("rate", rate), ("cash_paid", cash)),
     )
 
 

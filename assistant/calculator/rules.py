@@ -94,7 +94,8 @@ def guard(q: Query, outcome: Outcome) -> Outcome:
         return Refusal(outcome.rule, msg("bad_number", text=unreadable.text), cite)
     if q.has("foreign_currency"):
         return NeedInput(outcome.rule, msg("ask_currency"), cite)
-    if q.has("multiplies"):
+    # "each paid" over a list of payments, one per friend, added up: nothing left to multiply.
+    if q.has("multiplies") and outcome.headline.key != "head_credit_total":
         word = LEXICON["multiplies"].search(q.text)
         return NeedInput(outcome.rule, msg("ask_unused", text=word.group(0) if word else ""), cite)
     if q.has("compare") and outcome.headline.key not in _DIFFERENCES:

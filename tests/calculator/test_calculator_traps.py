@@ -78,6 +78,12 @@ RIGHT = [
     # a difference of two credits; a renewal beside the first order (only the first order earns credit)
     ("If he had paid 300 rather than 200, how much more credit would I get?", 10),
     ("好友首单实付 600，第二年续费又付了 600，我一共能拿多少赠金", 60),
+    # round five: the rule backwards (the credit is given, the payment asked); negations of a refund in mixed
+    # language; "each paid" over a list of payments, one per friend
+    ("I want to earn 50 CNY of referral credit. How much must my friends pay in total?", 500),
+    ("我想拿 30 元赠金，好友首单要实付多少", 300),
+    ("好友首单实付 ¥250，新用户，没 refund，赠金多少？", 25),
+    ("Two friends each paid their first order: 40 and 180 CNY. None were refunded. Total credit?", 22),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -108,6 +114,14 @@ ASKED = [
     "my buddy signed up directly without my link and paid 200 yuan, how much credit for me?",
     # a time whose zone is a region or "my time" is asked about, never read as Beijing time
     "at 4pm my local time I sent 5 glm-5 prompts, quota?",
+    # round five: any currency sign but ¥, currency names, and ISO codes beside an amount
+    "Friend paid 1500 rubles for his first plan through my invite, credit for me?",
+    "My guy paid ₦20,000 for Lite with my link, how much my bonus?",
+    "好友实付 3000 韩币，赠金多少",
+    "friend paid NGN 20000 via my link, referral credit?",
+    "friend paid 100 usdt via my link, referral credit?",
+    "I want 50 CNY of credit: two friends paid 100 and 200, how much more must they pay?",
+    "three friends each paid 100 yuan, total credit?",
 ]
 
 # Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
