@@ -72,14 +72,14 @@ _RAW: Mapping[str, str] = {
     "paid": r"实际支付|实际付|实付|最终支付|最后支付|付了|支付了|付款了|交了|花了|付|支付|充值|\bpaid\b|\bpays?\b|"
     r"\bpaying\b|\bspent\b|\bspend\b|\bbought\b|\bpurchased\b",
     # The payment is what is asked ("要付多少才能拿 50 元赠金", "how much must friends pay"): the rule backwards.
-    "asks_payment": r"(?:要|需要|得|应该|必须|至少)\s*(?:一共|总共|累计)?\s*(?:实际)?(?:付|支付|消费|花|充值|实付|付款)\s*"
-    r"(?:多少|几)|(?:付|支付|消费|花|实付)\s*多少(?:钱|元|块)?\s*(?:才|能|可以)|"
+    "asks_payment": r"(?:要|需要|得|应该|必须|至少)\s*(?:一共|总共|累计)?\s*(?:实际)?"
+    r"(?:付|支付|消费|花|充值|实付|付款)\s*(?:多少|几)|(?:付|支付|消费|花|实付)\s*多少(?:钱|元|块)?\s*(?:才|能|可以)|"
     r"\bhow much (?:\w+ ){0,6}?(?:must|should|need|needs|have to|has to|would|do|does|did)\b(?: \w+){0,6}? "
     r"(?:pay|spend)\b",
     # --- what the FAQ's conditions rule out, and what is not computed ----------------------------------
-    "foreign_currency": rf"[{_FOREIGN_SIGNS}]|美元|美金|欧元|英镑|日元|日币|港币|港元|韩元|韩币|卢比|卢布|泰铢|泰币|比索|"
-    r"披索|新币|新加坡元|澳元|澳币|加元|加币|法郎|里拉|越南盾|林吉特|令吉|马币|印尼盾|新台币|台币|澳门币|迪拉姆|里亚尔|"
-    r"兰特|奈拉|比特币|以太坊|\beuros?\b|\bdollars?\b|\byen\b|\brupees?\b|\bpounds?\b|\br[o]?ubles?\b|\broubles?\b|"
+    "foreign_currency": rf"[{_FOREIGN_SIGNS}]|美元|美金|欧元|英镑|日元|日币|港币|港元|韩元|韩币|卢比|卢布|"
+    r"泰铢|泰币|比索|披索|新币|新加坡元|澳元|澳币|加元|加币|法郎|里拉|越南盾|林吉特|令吉|马币|印尼盾|新台币|台币|澳门币|迪拉姆|里亚尔|"
+    r"兰特|奈拉|比特币|以太坊|\beuros?\b|\bdollars?\b|\byen\b|\brupees?\b|\bpounds?\b|\bro?ubles?\b|"
     r"\bnaira\b|\brupiah\b|\bringgits?\b|\bbaht\b|\bpesos?\b|\bliras?\b|\bfrancs?\b|\bkron(?:a|or|e|er)\b|"
     r"\bzloty\w*|\bdirhams?\b|\briyals?\b|\breais\b|\bshekels?\b|\bhryvni\w*|\bforints?\b|\bbitcoins?\b|"
     # Words that are currencies only beside an amount ("50000 won", "1500 rub", "ngn 20000").
@@ -171,7 +171,8 @@ CONDITIONAL_WHEN = re.compile(
 )
 # "没退款", "no refunds", "都是新用户也都没退款": a refund said not to have happened is no refund.
 NEGATED_REFUND = re.compile(
-    r"(?:没|没有|未|无|并未|并没有|不会|不)\s*(?:申请|发生|办理|要求)?\s*(?:过)?\s*(?:退款|退单|退钱|refund\w*|charge ?back)|"
+    r"(?:没|没有|未|无|并未|并没有|不会|不)\s*(?:申请|发生|办理|要求)?\s*(?:过)?\s*"
+    r"(?:退款|退单|退钱|refund\w*|charge ?back)|"
     r"\b(?:none|nobody|no one|neither)(?: of (?:them|us|those))? (?:(?:was|were|has|have|had|got) )?(?:been )?"
     r"refunded\b|\bno refunds?\b|\b(?:not|never|wasn't|weren't|isn't|aren't|was not|were not) (?:been )?refunded\b|"
     r"\b(?:didn't|did not|never|won't|will not) (?:ask for (?:a )?|request (?:a )?|get (?:a )?)?refunds?\b|"
