@@ -1,6 +1,7 @@
 """Browser benchmark of the web chat: start-up to first answer, answer latency, and concurrent sessions.
 
-    .venv/bin/python benchmarks/browser_latency.py [--startups 3] [--sessions 10] [--questions 5] [--baseline REF]
+    .venv/bin/python benchmarks/browser_latency.py [--startups 3] [--visits 5] [--click-after 1500] [--sessions 10]
+        [--questions 5] [--baseline REF]
 
 Runs the real ``streamlit run app.py`` on a free loopback port with the index already built (in a
 temporary data folder, as ``make run`` would find it) and drives Debian's headless Chromium
@@ -14,7 +15,12 @@ temporary data folder, as ``make run`` would find it) and drives Debian's headle
    with ``streamlit run`` of ``app.py`` as it is at git REF (run from this folder: same package, settings
    and index), then as ``make run`` starts this one (``python -m assistant.chat_server``), so both are
    measured side by side under the same machine load.
-2. concurrency: ``--sessions`` browser sessions at once, each asking ``--questions`` held-out paraphrases
+2. visits: on one running chat (its engine loaded, as customers find it), ``--visits`` fresh browsers per
+   ``data-preload`` value (``open``: the widget loads the chat on first open; ``idle``, the default: hidden,
+   once the host page is idle) open the support page, click the bubble ``--click-after`` ms after the page
+   has loaded (default 1500: a visitor finds the bubble first) and ask one question: seconds from the page's
+   navigation start to the input and to the cited answer (goal <= 3 s).
+3. concurrency: ``--sessions`` browser sessions at once, each asking ``--questions`` held-out paraphrases
    (benchmarks/data/heldout.jsonl) that the engine answers correctly on its own; every answer must cite
    the expected entry, and the server log must hold no error (goal: all answered, none logged).
    ``--sessions 0`` skips it.
@@ -141,6 +147,62 @@ async def startup_run(
             }
     finally:
         await context.close()
+
+
+async def visit_run(
+    browser: Any, site: str, server: Any, engine: Assistant, preload: str, click_after_ms: int
+) -> dict[str, Any]:
+    """A customer's visit to a running chat: a fresh browser (empty cache) opens the support page, clicks the
+    bubble ``click_after_ms`` after the page has loaded, and asks one question as soon as the input is there."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 760})
+    page = await context.new_page()
+    try:
+        await page.goto(f"{site}/support-page.html?chat={server.url}/?embed=true&preload={preload}")
+        opened = await page.evaluate("() => performance.timeOrigin")
+        await page.wait_for_timeout(click_after_ms)
+        await page.locator("#faq-widget-launcher").click()
+        frame = await (await page.locator("#faq-chat").element_handle()).content_frame()
+        await frame.locator("textarea").wait_for(state="visible", timeout=TIMEOUT_MS)
+        ready = await frame.evaluate("() => performance.timeOrigin + performance.now()") - opened
+        question = LATENCY_QUESTIONS[0]
+        _, text, answered_at = await _ask(frame, question)
+        expected = engine.ask(question).matches[0].source
+        if expected not in text:
+            raise RuntimeError(f"{question!r}: reply does not cite {expected}:\n{text}")
+        return {
+            "input_ready_after_page_open_s": round(ready / 1000, 2),
+            "first_answer_after_page_open_s": round((answered_at - opened) / 1000, 2),
+        }
+    finally:
+        await context.close()
+
+
+async def visits(
+    browser: Any, env: dict[str, str], log: Path, engine: Assistant, count: int, click_after_ms: int
+) -> dict[str, Any]:
+    """``count`` visits per ``data-preload`` value, alternating, on one running chat (loaded, as customers find it)."""
+    runs: dict[str, list[dict[str, Any]]] = {"open": [], "idle": []}
+    with static_server(ROOT / "examples") as site, streamlit_server(env, log) as server:
+        await asyncio.sleep(5)  # the engine's load at server start is done before the first customer
+        for n in range(count):
+            for preload in runs:
+                runs[preload].append(await visit_run(browser, site, server, engine, preload, click_after_ms))
+                print(f"visit {n + 1}, data-preload={preload}: {runs[preload][-1]}", flush=True)
+    return {
+        "click_after_page_load_ms": click_after_ms,
+        "by_preload": {
+            preload: {
+                "runs": r,
+                "input_ready_after_page_open_s_median": statistics.median(
+                    x["input_ready_after_page_open_s"] for x in r
+                ),
+                "first_answer_after_page_open_s_median": statistics.median(
+                    x["first_answer_after_page_open_s"] for x in r
+                ),
+            }
+            for preload, r in runs.items()
+        },
+    }
 
 
 def concurrency_questions(engine: Assistant, count: int) -> list[tuple[str, str]]:
@@ -282,6 +344,12 @@ async def run(args: argparse.Namespace, work: Path) -> int:
                 if args.baseline:
                     report["startup_by_variant"] = summaries
 
+            if args.visits:
+                env = app_environment(data, work / "feedback-visits.sqlite3")
+                report["visits"] = await visits(
+                    browser, env, work / "streamlit-visits.log", engine, args.visits, args.click_after
+                )
+
             if args.sessions:
                 plan = concurrency_questions(engine, args.sessions * args.questions)
                 per_session = [plan[i * args.questions : (i + 1) * args.questions] for i in range(args.sessions)]
@@ -315,6 +383,14 @@ async def run(args: argparse.Namespace, work: Path) -> int:
             f"answer after Enter: median {s['answer_after_enter_ms_median']} ms, "
             f"p90 {s['answer_after_enter_ms_p90']} ms, max {s['answer_after_enter_ms_max']} ms (goal <= 500 ms)"
         )
+    if "visits" in report:
+        v = report["visits"]
+        for preload, r in v["by_preload"].items():
+            print(
+                f"visits to a running chat, bubble clicked {v['click_after_page_load_ms']} ms after page load, "
+                f"data-preload={preload}: input ready median {r['input_ready_after_page_open_s_median']} s, first "
+                f"answer median {r['first_answer_after_page_open_s_median']} s after page open (goal <= 3 s)"
+            )
     if c is not None:
         print(
             f"{c['sessions']} concurrent sessions x {c['questions_per_session']} questions: "
@@ -335,6 +411,12 @@ def main() -> int:
     parser.add_argument("--startups", type=int, default=3, help="server start-ups to time (default 3)")
     parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions (default 10; 0: none)")
     parser.add_argument("--questions", type=int, default=5, help="questions per session (default 5)")
+    parser.add_argument(
+        "--visits", type=int, default=5, help="customer visits to a running chat per data-preload value (default 5)"
+    )
+    parser.add_argument(
+        "--click-after", type=int, default=1500, help="ms from page load to the bubble click in a visit (default 1500)"
+    )
     parser.add_argument("--baseline", help="also time app.py as it is at this git ref, side by side (e.g. main)")
     return asyncio.run(main_async(parser.parse_args()))
 

@@ -6,10 +6,14 @@
  *           data-lang="zh"            zh | en (default: the page's <html lang>, else zh)
  *           data-color="#2563eb"      the bubble's colour (#rgb or #rrggbb)
  *           data-position="right"     right | left
- *           data-theme="auto"></script>  auto (prefers-color-scheme) | light | dark
+ *           data-theme="auto"         auto (prefers-color-scheme) | light | dark
+ *           data-preload="idle"></script>  idle | intent | open: when the chat starts loading
  *
- * The chat is loaded on first open (a closed bubble costs the page nothing), with
- * ?embed=true&lang=..&theme=..&embed_options=<theme>_theme. Open/closed is remembered in
+ * The chat page takes ~2 s to start in a browser (Streamlit's scripts), so by default it starts loading,
+ * hidden, once the host page has loaded and the browser is idle ("idle"): a customer who opens the bubble
+ * finds it ready. That costs one chat session per page view; "intent" loads it only when the pointer or
+ * the keyboard focus reaches the bubble (a few hundred ms ahead of the click), "open" only on first open.
+ * The address is ?embed=true&lang=..&theme=..&embed_options=<theme>_theme. Open/closed is remembered in
  * localStorage; below 480 px wide the panel takes the whole screen. window.FaqWidget.open(),
  * .close() and .toggle() drive it from the page. No dependencies, no cookies, no tracking.
  */
@@ -153,8 +157,12 @@
       keepConversation(typeof event.data.id === "string" ? event.data.id : null);
     });
 
+    function load() {
+      if (!frame.getAttribute("src")) { frame.src = address; }
+    }
+
     function show(open, save) {
-      if (open && !frame.getAttribute("src")) { frame.src = address; } // loaded on first open only
+      if (open) { load(); }
       panel.classList.toggle("faq-open", open);
       launcher.setAttribute("aria-expanded", open ? "true" : "false");
       launcher.setAttribute("aria-label", open ? text.close : text.open);
@@ -170,6 +178,18 @@
     document.body.appendChild(panel);
     document.body.appendChild(launcher); // after the panel: the small-screen CSS hides it while open
     show(remembered(), false);
+    var preload = attr("data-preload", "idle");
+    if (preload === "idle" || preload === "intent") {
+      launcher.addEventListener("pointerenter", load);
+      launcher.addEventListener("focus", load);
+      launcher.addEventListener("touchstart", load, { passive: true });
+    }
+    if (preload === "idle") {
+      var whenIdle = function () {
+        if (window.requestIdleCallback) { window.requestIdleCallback(load, { timeout: 2000 }); } else { setTimeout(load, 0); }
+      };
+      if (document.readyState === "complete") { whenIdle(); } else { window.addEventListener("load", whenIdle); }
+    }
 
     window.FaqWidget = {
       open: function () { show(true, true); },

@@ -368,8 +368,9 @@ def test_the_bubble_opens_and_closes_the_chat_and_remembers_it(
         page.goto(url)
         launcher, panel = page.locator("#faq-widget-launcher"), page.locator("#faq-widget-panel")
         launcher.wait_for()
-        assert not panel.is_visible() and page.locator("#faq-chat").get_attribute("src") is None  # lazy
-        assert launcher.get_attribute("aria-expanded") == "false"
+        # data-preload="idle" (the default): the chat loads, hidden, once the page is idle; opening shows it ready
+        page.frame_locator("#faq-chat").locator("textarea").wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert not panel.is_visible() and launcher.get_attribute("aria-expanded") == "false"
         launcher.click()
         page.frame_locator("#faq-chat").locator("textarea").wait_for(timeout=TIMEOUT_MS)
         src = page.locator("#faq-chat").get_attribute("src") or ""
@@ -401,6 +402,26 @@ def test_the_bubble_opens_and_closes_the_chat_and_remembers_it(
             assert not panel.is_visible()
             DOCS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(DOCS / "widget-desktop-closed.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("preload", "hover_loads"), [("open", False), ("intent", True)])
+def test_data_preload_open_or_intent_loads_the_chat_no_sooner(live: Live, preload: str, hover_loads: bool) -> None:
+    context = live.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{live.site}/support-page.html?chat={live.server.url}/&preload={preload}")
+        launcher, chat = page.locator("#faq-widget-launcher"), page.locator("#faq-chat")
+        launcher.wait_for()
+        page.wait_for_timeout(1500)  # well past the page's load and idle time: no load yet
+        assert chat.get_attribute("src") is None
+        launcher.hover()
+        page.wait_for_timeout(300)
+        assert (chat.get_attribute("src") is not None) is hover_loads
+        assert not page.locator("#faq-widget-panel").is_visible()
+        launcher.click()
+        page.frame_locator("#faq-chat").locator("textarea").wait_for(timeout=TIMEOUT_MS)
     finally:
         context.close()
 
