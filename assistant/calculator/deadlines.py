@@ -142,7 +142,9 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         spans = [m.span() for m in _EVERY_WEEKDAY.finditer(q.text)]
         premise = [d.start for d in q.dates if any(a <= d.start and d.end <= b for a, b in spans)]
         q = replace(q, dates=tuple(d for d in q.dates if d.start not in premise))
-    moment = find_moment(q, facts, now, prefer="nearest")
+    # "我3月1日下的单", said in November: an order said to be placed is the last 1 March, not the next one.
+    placed = weekly and q.has("placed")
+    moment = find_moment(q, facts, now, prefer="past" if placed else "nearest")
     if isinstance(moment, Msg):
         return Refusal("quota_refresh", moment, entry)
     if moment is None:
@@ -150,6 +152,10 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if weekly:
         if not q.has("ordered"):
             return None
+        yearless = [d for d in q.dates if d.year is None and d.month and d.relative_days is None]
+        if yearless and not placed and moment.at - now > timedelta(days=7):
+            # "我3月1日下单" in November: last March's order, or next March's? Ask for the year.
+            return NeedInput("quota_refresh", msg("ask_unused", text=yearless[0].text.strip()), entry)
         days = facts.number("weekly_period_days")
         period = timedelta(days=int(days))
         with_time = moment.time_given
