@@ -136,9 +136,10 @@ _RAW: Mapping[str, str] = {
     "support": r"客服|人工|联系|投诉|工单|\bsupport\b|\bcontact\b|\bcomplain\w*|\bticket\b",
     "ordered": r"下单|下的单|下了单|订阅|购买|开通|买的|买了|\border\w*|\bsubscrib\w*|\bbought\b|\bpurchas\w*|"
     r"\bsigned up\b",
-    # An order spoken of as placed (for a date written without a year: the last such date, not the next).
-    "placed": r"下的单|下单了|下了单|买的|买了|订阅了|开通了|已经|之前|\bordered\b|\bbought\b|\bsubscribed\b|"
-    r"\bpurchased\b|\bplaced\b|\bsigned up\b|\bstarted\b|\bjoined\b",
+    # An event spoken of as done (for a date written without a year: the last such date, not the next).
+    "done": r"下的单|下单了|下了单|买的|买了|订阅了|开通了|点了|注册了|付了|支付了|付的|进入了|已经|之前|\bordered\b|"
+    r"\bbought\b|\bsubscribed\b|\bpurchased\b|\bplaced\b|\bsigned up\b|\bstarted\b|\bjoined\b|\bclicked\b|"
+    r"\bregistered\b|\bpaid\b|\bvisited\b",
     "refresh": r"恢复|刷新|重置|回来|回满|可以再用|重新可用|又能用|\bcomes? back\b|\brefresh\w*|\breset\w*|\brestor\w*|"
     r"\breplenish\w*|\bavailable again\b|\brecover\w*|\b(?:is|be|it|it's|quota) back\b|\brefill\w*",
     # Reaching the 5-hour limit at a time: with a rolling window that time says nothing about when quota returns.

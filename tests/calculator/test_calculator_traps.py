@@ -89,6 +89,9 @@ RIGHT = [
     ("Berlin, 29 Nov 2026 (CET, UTC+1), 08:00 local time, Pro plan with GLM-5. Which multiplier applies?", 3),
     ("我3月1日下的单，周额度第一次重置是哪天", "2026-03-08"),  # NOW is in November 2026
     ("11月20日下单的，周限额按7天一个周期，第二次周限额重置是12月几号？", "2026-12-04"),
+    ("好友3月1日20:00点了我的邀请链接，最晚什么时候要付款", "2026-03-04T20:00"),
+    ("好友12月1日点了链接，最晚什么时候付款", "2026-12-04"),  # a week ahead at most: loose tense, this year's
+    ("my friend paid on March 1, when should the referral credit arrive at the latest?", "2026-03-03"),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -129,6 +132,7 @@ ASKED = [
     "three friends each paid 100 yuan, total credit?",
     # 1 March, said in November with no word that the order was placed: last March or next? Asked.
     "我3月1日下单，周额度第一次重置是哪天",
+    "好友3月1日点链接，最晚什么时候付款",
 ]
 
 # Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
