@@ -216,21 +216,24 @@ def _find_relative_dates(text: str, found: list[DateMention], free: Callable[[in
             )
 
 
-DatePreference = Literal["next", "nearest"]
+DatePreference = Literal["next", "nearest", "past"]
 
 
 def resolve_date(mention: DateMention, today: date, prefer: DatePreference = "next") -> date:
     """The calendar date meant: a relative day from ``today``; a written year as is; without a year, the
-    next such date on or after ``today`` (``prefer="next"``) or the one closest to ``today`` ("nearest").
+    next such date on or after ``today`` (``prefer="next"``), the one closest to ``today`` ("nearest"), or
+    the last one on or before ``today`` ("past": an order said to be placed). Days named relative to today
+    read "past" as "nearest".
     """
     if mention.error:
         raise ValueError(mention.error)
     if mention.relative_days is not None:
         return today + timedelta(days=mention.relative_days)
+    relative: DatePreference = "nearest" if prefer == "past" else prefer
     if mention.weekday is not None:
-        return _resolve_weekday(mention.weekday, mention.week_rule, today, prefer)
+        return _resolve_weekday(mention.weekday, mention.week_rule, today, relative)
     if mention.month_day is not None:
-        return _resolve_month_day(mention.month_day, mention.month_offset, today, prefer)
+        return _resolve_month_day(mention.month_day, mention.month_offset, today, relative)
     if mention.year is not None:
         return date(mention.year, mention.month, mention.day)
     candidates = [
@@ -240,6 +243,8 @@ def resolve_date(mention: DateMention, today: date, prefer: DatePreference = "ne
     ]
     if prefer == "nearest":
         return min(candidates, key=lambda d: (abs((d - today).days), d < today))
+    if prefer == "past":
+        return max(d for d in candidates if d <= today)
     ahead = [d for d in candidates if d >= today]
     if not ahead:  # pragma: no cover - the range always holds a later date
         raise ValueError(f"no date {mention.month}/{mention.day} after {today}")

@@ -9,13 +9,34 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from ..models import Entry
 from .common import is_mcp, moment_used
 from .facts import Facts
-from .moments import find_moment, iso, show, zone_note
+from .moments import Moment, find_moment, iso, show, zone_note
 from .numbers import small_int
 from .outcomes import Computed, Explained, Msg, NeedInput, Outcome, Refusal, msg
 from .query import Query
 
+# A date written without a year that lands over a week ahead could be last year's as well as next year's
+# (said in November, "3月1日" is either): the last one for an event spoken of as done, else asked about.
+_AHEAD_UNSURE = timedelta(days=7)
+
+
+def _event_moment(q: Query, facts: Facts, now: datetime, rule: str, entry: Entry) -> Moment | Outcome | None:
+    """When an event happened or will (an order, a click on the invite link, a payment): a date without a year
+    is the nearest such date when that is past or at most a week ahead (customers' tenses are loose: "clicked
+    on Dec 3", said on 27 November); further ahead, the last one when the event is spoken of as done ("下的单",
+    "clicked"), else the date is asked about. A :class:`Refusal` for a bad moment."""
+    moment = find_moment(q, facts, now, prefer="nearest")
+    if isinstance(moment, Msg):
+        return Refusal(rule, moment, entry)
+    yearless = [d for d in q.dates if d.year is None and d.month and d.relative_days is None]
+    if moment is None or not yearless or moment.at - now <= _AHEAD_UNSURE:
+        return moment
+    if not q.has("done"):
+        return NeedInput(rule, msg("ask_unused", text=yearless[0].text.strip()), entry)
+    past = find_moment(q, facts, now, prefer="past")
+    return Refusal(rule, past, entry) if isinstance(past, Msg) else past
 
 def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """Latest day to cancel auto-renewal: the billing date minus 3 days."""
@@ -60,11 +81,9 @@ def payment_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if q.has("referral") and q.has("credit_arrival"):
         return None
     entry = facts.entry("payment_window_hours")
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("payment_deadline", moment, entry)
-    if moment is None:
-        return None
+    moment = _event_moment(q, facts, now, "payment_deadline", entry)
+    if not isinstance(moment, Moment):
+        return moment
     hours = facts.number("payment_window_hours")
     deadline = moment.at + timedelta(hours=int(hours))
     with_time = moment.time_given
@@ -95,11 +114,9 @@ def credit_arrival(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     if not asks_support and not (q.has("credit_arrival") and q.has("which_time")):
         return None
     entry = facts.entry("credit_arrival_hours")
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("credit_arrival", moment, entry)
-    if moment is None:
-        return None  # "赠金什么时候到账": the FAQ answers it
+    moment = _event_moment(q, facts, now, "credit_arrival", entry)
+    if not isinstance(moment, Moment):
+        return moment  # None: "赠金什么时候到账", the FAQ answers it
     early_h, late_h = facts.pair("credit_arrival_hours")
     support_h = facts.number("contact_support_after_hours")
     with_time = moment.time_given
@@ -142,11 +159,14 @@ def quota_refresh(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         spans = [m.span() for m in _EVERY_WEEKDAY.finditer(q.text)]
         premise = [d.start for d in q.dates if any(a <= d.start and d.end <= b for a, b in spans)]
         q = replace(q, dates=tuple(d for d in q.dates if d.start not in premise))
-    moment = find_moment(q, facts, now, prefer="nearest")
-    if isinstance(moment, Msg):
-        return Refusal("quota_refresh", moment, entry)
-    if moment is None:
-        return None
+    if weekly:
+        # "我3月1日下的单", said in November: the order was placed last March, not next March.
+        moment = _event_moment(q, facts, now, "quota_refresh", entry)
+    else:
+        found = find_moment(q, facts, now, prefer="nearest")
+        moment = Refusal("quota_refresh", found, entry) if isinstance(found, Msg) else found
+    if not isinstance(moment, Moment):
+        return moment
     if weekly:
         if not q.has("ordered"):
             return None

@@ -134,7 +134,12 @@ _RAW: Mapping[str, str] = {
     "credit_arrival": r"到账|发放|收到|拿到|到手|\barriv\w*|\breceive\w*|\bcredited\b|\bget\b|\bgot\b|\bshow up\b|"
     r"\bcome in\b|\bland\b",
     "support": r"客服|人工|联系|投诉|工单|\bsupport\b|\bcontact\b|\bcomplain\w*|\bticket\b",
-    "ordered": r"下单|订阅|购买|开通|买的|买了|\border\w*|\bsubscrib\w*|\bbought\b|\bpurchas\w*|\bsigned up\b",
+    "ordered": r"下单|下的单|下了单|订阅|购买|开通|买的|买了|\border\w*|\bsubscrib\w*|\bbought\b|\bpurchas\w*|"
+    r"\bsigned up\b",
+    # An event spoken of as done (for a date written without a year: the last such date, not the next).
+    "done": r"下的单|下单了|下了单|买的|买了|订阅了|开通了|点了|注册了|付了|支付了|付的|进入了|已经|之前|\bordered\b|"
+    r"\bbought\b|\bsubscribed\b|\bpurchased\b|\bplaced\b|\bsigned up\b|\bstarted\b|\bjoined\b|\bclicked\b|"
+    r"\bregistered\b|\bpaid\b|\bvisited\b",
     "refresh": r"恢复|刷新|重置|回来|回满|可以再用|重新可用|又能用|\bcomes? back\b|\brefresh\w*|\breset\w*|\brestor\w*|"
     r"\breplenish\w*|\bavailable again\b|\brecover\w*|\b(?:is|be|it|it's|quota) back\b|\brefill\w*",
     # Reaching the 5-hour limit at a time: with a rolling window that time says nothing about when quota returns.
@@ -154,7 +159,8 @@ _RAW: Mapping[str, str] = {
     "mcp": r"\bmcp\b",
     "vision": r"视觉理解|视觉|识图|图片理解|\bvision\b|\bimage understanding\b",
     # "几倍" asks for the GLM-5 multiplier itself, which the FAQ states: a lookup, not a cost.
-    "asks_multiplier": r"几倍|多少倍|\bwhat multiplier\b|\bmultiplier\b|\bhow many times (?:more|as much)\b",
+    "asks_multiplier": r"几倍|多少倍|倍率|倍数|\bwhat multiplier\b|\bmultipliers?\b|"
+    r"\bhow many times (?:more|as much)\b",
     # "GLM-5 一个 prompt 多少钱" asks for a price in money, which no rule computes.
     "asks_money": r"多少钱|几块钱|几元|多少元|价格|价钱|售价|\bprice\b|\bhow much money\b|"
     r"\bin (?:yuan|rmb|cny|usd|dollars)\b|\bhow many (?:yuan|dollars)\b",
@@ -193,7 +199,9 @@ WINDOWS: Mapping[str, re.Pattern[str]] = {
     "week": re.compile(
         r"每周|一周|本周|这周|这一周|上周|周限额|周额度|周使用|每星期|一星期|这个星期|本星期|周额|"
         r"\bper week\b|\bweekly\b|\ba week\b|\bthis week\b|\beach week\b|\bevery week\b|"
-        r"(?<![\d.])7\s*天|七天|\b7 days\b|\bseven days\b|\bper wk\b|/week\b|/wk\b",
+        # "按7天一个周期" restates the period: its "一个" is part of the window, not a count
+        r"(?:(?<![\d.])7\s*天|七天)(?:\s*(?:为|是)?\s*一\s*个\s*周期)?|\b7 days\b|\bseven days\b|\bper wk\b|/week\b|"
+        r"/wk\b",
         re.ASCII,
     ),
     "month": re.compile(

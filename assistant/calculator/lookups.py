@@ -97,7 +97,9 @@ def _without_plan_max(text: str, plan: str) -> str:
 
 def glm5_multiplier(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """The GLM-5 multiplier at a stated time (or at peak / off-peak): 3 at peak, 2 off-peak."""
-    if not (q.has("glm5") and q.has("asks_multiplier")) or q.quantities or q.plans:
+    # A plan named beside the question ("on Max") does not change the multiplier; Lite, which has no GLM-5
+    # in the plan, is left to the rules that say so.
+    if not (q.has("glm5") and q.has("asks_multiplier")) or q.quantities or "lite" in q.plans:
         return None
     if q.has("compare", "difference", "glm_other", "howto", "remaining"):
         return None

@@ -51,6 +51,10 @@ _ORDINAL_ONE = re.compile(
 )
 
 
+# "12月几号" asks for a day and names its month: the month is the question's, not a quantity.
+_ASKED_DAY = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:份)?\s*(?:几|哪)\s*(?:号|日|天)")
+
+
 @dataclass(frozen=True)
 class Query:
     """One question, read. Offsets index ``text``."""
@@ -187,7 +191,7 @@ def analyze(question: str, plans: Sequence[str] = ()) -> Query:
         for match in pattern.finditer(rest):
             windows.append((match.start(), name))
             rest = blank(rest, match.start(), match.end())
-    for pattern in (_IDENTIFIER, _ORDINAL_ONE):
+    for pattern in (_IDENTIFIER, _ORDINAL_ONE, _ASKED_DAY):
         for match in pattern.finditer(rest):
             rest = blank(rest, match.start(), match.end())
     windows.sort()

@@ -84,6 +84,14 @@ RIGHT = [
     ("我想拿 30 元赠金，好友首单要实付多少", 300),
     ("好友首单实付 ¥250，新用户，没 refund，赠金多少？", 25),
     ("Two friends each paid their first order: 40 and 180 CNY. None were refunded. Total credit?", 22),
+    # the multiplier asked with a plan named; an order placed on a date without a year is the last such date
+    ("我在东京 JST UTC+9，晚上 19:30 用 GLM-5 on Max，倍率是多少", 2),
+    ("Berlin, 29 Nov 2026 (CET, UTC+1), 08:00 local time, Pro plan with GLM-5. Which multiplier applies?", 3),
+    ("我3月1日下的单，周额度第一次重置是哪天", "2026-03-08"),  # NOW is in November 2026
+    ("11月20日下单的，周限额按7天一个周期，第二次周限额重置是12月几号？", "2026-12-04"),
+    ("好友3月1日20:00点了我的邀请链接，最晚什么时候要付款", "2026-03-04T20:00"),
+    ("好友12月1日点了链接，最晚什么时候付款", "2026-12-04"),  # a week ahead at most: loose tense, this year's
+    ("my friend paid on March 1, when should the referral credit arrive at the latest?", "2026-03-03"),
 ]
 
 # The only acceptable reply is a question back, a refusal or the FAQ's condition: never a number.
@@ -122,6 +130,9 @@ ASKED = [
     "friend paid 100 usdt via my link, referral credit?",
     "I want 50 CNY of credit: two friends paid 100 and 200, how much more must they pay?",
     "three friends each paid 100 yuan, total credit?",
+    # 1 March, said in November with no word that the order was placed: last March or next? Asked.
+    "我3月1日下单，周额度第一次重置是哪天",
+    "好友3月1日点链接，最晚什么时候付款",
 ]
 
 # Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
@@ -132,6 +143,8 @@ NOT_CALCULATED = [
     # "which is charged first" names no amount to compute: 几十 is not 10
     "邀请好友拿了些赠金，账户里还有几十块余额，续费时先扣哪个",
     "I have some referral credit and a few hundred yuan of balance, which one pays the renewal?",
+    # Lite has no GLM-5 in the plan: the FAQ's entry says so, no multiplier is computed
+    "Lite plan, GLM-5 at 3pm, what multiplier?",
 ]
 
 
