@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import threading
 import time
 import urllib.parse
@@ -53,22 +54,19 @@ class AppPaths:
 
 
 @pytest.fixture(scope="session")
-def app_paths(tmp_path_factory: pytest.TempPathFactory) -> AppPaths:
-    """A private data folder with the index built, so these tests never race other runs on data/."""
-    from assistant.engine import build
-
+def app_paths(tmp_path_factory: pytest.TempPathFactory, built_data: Path) -> AppPaths:
+    """A private data folder with the index built (a copy of the session's), so these tests never race
+    other runs on data/."""
     root = tmp_path_factory.mktemp("app")
     data = root / "data"
-    build(data_dir=data, kb_dir=ROOT / "kb")
+    shutil.copytree(built_data, data)
     return AppPaths(data, app_environment(data, root / "unused-feedback.sqlite3"))
 
 
 @pytest.fixture(scope="session")
 def engine(app_paths: AppPaths) -> Assistant:
     """The real assistant on the same index: it says what the page should show."""
-    return Assistant.load(
-        kb_dir=ROOT / "kb", data_dir=app_paths.data_dir, watch_kb=False, calculator=True
-    )
+    return Assistant.load(kb_dir=ROOT / "kb", data_dir=app_paths.data_dir, watch_kb=False, calculator=True)
 
 
 @pytest.fixture
@@ -222,9 +220,7 @@ def test_the_reply_is_laid_out_from_the_parts_not_the_text(
     assert expanders(reply) == {label("zh", "full_entry"): True}  # a short entry is shown open
 
 
-def test_a_long_entry_shows_its_key_sentences_first_and_the_full_entry_folded(
-    app: AppTest, engine: Assistant
-) -> None:
+def test_a_long_entry_shows_its_key_sentences_first_and_the_full_entry_folded(app: AppTest, engine: Assistant) -> None:
     found = [(q, a) for q in LONG_ENTRY_CANDIDATES if (a := engine.ask(q)).highlights]
     assert found, f"none of {LONG_ENTRY_CANDIDATES} gets key sentences; update the candidates"
     for question, expected in found[:2]:

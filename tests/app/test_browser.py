@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import sqlite3
 import statistics
 import time
@@ -137,13 +138,14 @@ def _report(config: pytest.Config, timings: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, built_data: Path) -> Iterator[Live]:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="BROWSER TESTS DID NOT RUN: playwright is not installed (pip install -e '.[dev]')"
     )
     root = tmp_path_factory.mktemp("browser")
     WELCOME_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     data, feedback_db = root / "data", root / "feedback.sqlite3"
+    shutil.copytree(built_data / "cache", data / "cache")  # the session's embeddings: the build takes seconds
     index_s = build_index(data)  # "index already built", as the goal says
     engine = Assistant.load(kb_dir=ROOT / "kb", data_dir=data, watch_kb=False, calculator=True)
     env = app_environment(data, feedback_db)

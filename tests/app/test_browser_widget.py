@@ -92,14 +92,13 @@ def axe_script() -> str:
 
 
 @pytest.fixture(scope="module")
-def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chat]:
+def chat(tmp_path_factory: pytest.TempPathFactory, built_data: Path) -> Iterator[Chat]:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="BROWSER TESTS DID NOT RUN: playwright is not installed (pip install -e '.[dev]')"
     )
     root = tmp_path_factory.mktemp("browser-widget")
     data, feedback_db = root / "data", root / "feedback.sqlite3"
-    if (ROOT / "data" / "cache").is_dir():  # the embedding cache, so the index builds in seconds
-        shutil.copytree(ROOT / "data" / "cache", data / "cache")
+    shutil.copytree(built_data / "cache", data / "cache")  # the session's embeddings: the build takes seconds
     build_index(data)
     engine = Assistant.load(kb_dir=ROOT / "kb", data_dir=data, watch_kb=False, calculator=True)
     env = {**app_environment(data, feedback_db), "ASSISTANT_INSIGHTS_PASSWORD": PASSWORD}
