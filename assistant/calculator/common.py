@@ -21,11 +21,14 @@ CENT = Decimal("0.01")
 Rule = Callable[[Query, Facts, datetime], Outcome | None]
 
 
+def cents(value: Decimal) -> Decimal:
+    """``value`` rounded to the cent, halves up: 2.345 -> 2.35."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def plain_number(value: Decimal) -> int | float:
     """A JSON-friendly number: an int when whole, else a float rounded to cents."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return int(value) if value == value.to_integral_value() else float(cents(value))
 
 
 def first_problem(quantities: tuple[Quantity, ...] | list[Quantity], *, whole: bool = False) -> Msg | None:

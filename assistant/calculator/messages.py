@@ -48,6 +48,11 @@ def _pick(lang: Language, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def _period(peak: bool, lang: Language, en_peak: str = "peak") -> str:
+    """The name of the period a time falls in: 高峰期 / 非高峰期, "peak" (or ``en_peak``) / "off-peak"."""
+    return _pick(lang, "高峰期" if peak else "非高峰期", en_peak if peak else "off-peak")
+
+
 # --- messages that need logic --------------------------------------------------------------------------
 
 
@@ -96,7 +101,7 @@ def _basis_readings(a: Mapping[str, Any], lang: Language) -> str:
 def _readings_list(a: Mapping[str, Any], lang: Language) -> str:
     parts = []
     for at, peak in a["readings"]:
-        when = _pick(lang, "高峰期" if peak else "非高峰期", "peak" if peak else "off-peak")
+        when = _period(peak, lang)
         parts.append(f"{at}（{when}）" if lang == "zh" else f"{at} ({when})")
     return "、".join(parts) if lang == "zh" else ", ".join(parts)
 
@@ -194,7 +199,7 @@ def _step_calls(a: Mapping[str, Any], lang: Language) -> str:
 
 
 def _step_cost(a: Mapping[str, Any], lang: Language) -> str:
-    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "peak" if a["peak"] else "off-peak")
+    when = _period(a["peak"], lang)
     return _pick(
         lang,
         f"{fmt_number(a['prompts'])} 次 × {fmt_number(a['factor'])} 倍（{when}）= {fmt_number(a['cost'])} 次",
@@ -203,7 +208,7 @@ def _step_cost(a: Mapping[str, Any], lang: Language) -> str:
 
 
 def _step_capacity(a: Mapping[str, Any], lang: Language) -> str:
-    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "peak" if a["peak"] else "off-peak")
+    when = _period(a["peak"], lang)
     exact = a["quota"] / a["factor"]
     shown = fmt_number(exact.quantize(Decimal("0.01"))) if exact != exact.to_integral_value() else fmt_number(exact)
     approx = "≈" if exact != exact.to_integral_value() else "="
@@ -217,7 +222,7 @@ def _step_capacity(a: Mapping[str, Any], lang: Language) -> str:
 
 
 def _head_cost(a: Mapping[str, Any], lang: Language) -> str:
-    when = _pick(lang, "高峰期" if a["peak"] else "非高峰期", "at peak" if a["peak"] else "off-peak")
+    when = _period(a["peak"], lang, "at peak")
     return _pick(
         lang,
         f"**{when}共消耗 {fmt_number(a['cost'])} 次 prompt 额度**",
@@ -325,10 +330,8 @@ def _note_event(a: Mapping[str, Any], lang: Language) -> str:
 
 
 def _head_multiplier(a: Mapping[str, Any], lang: Language) -> str:
-    factor = fmt_number(a["factor"])
-    if lang == "zh":
-        return f"**GLM-5 {'高峰期' if a['peak'] else '非高峰期'}按 {factor} 倍抵扣额度**"
-    return f"**GLM-5 counts {factor}× {'at peak' if a['peak'] else 'off-peak'}**"
+    factor, when = fmt_number(a["factor"]), _period(a["peak"], lang, "at peak")
+    return _pick(lang, f"**GLM-5 {when}按 {factor} 倍抵扣额度**", f"**GLM-5 counts {factor}× {when}**")
 
 
 _SPECIAL: Mapping[str, Callable[[Mapping[str, Any], Language], str]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -313,6 +314,15 @@ def scan(text: str) -> list[Quantity]:
         taken.append((start, end))
         found.append(Quantity(value, unit, start, end, text[start:end].strip()))
 
+    def read(
+        pattern: re.Pattern[str], number: Callable[[str], Decimal | None]
+    ) -> Iterator[tuple[re.Match[str], Decimal]]:
+        """The matches of ``pattern`` on text no quantity has taken yet, with the number each one reads."""
+        for match in pattern.finditer(work):
+            value = number(match.group("num")) if free(match.start(), match.end()) else None
+            if value is not None:
+                yield match, value
+
     for match in _NOT_NUMBERS.finditer(work):
         work = blank(work, match.start(), match.end())
     for pattern in (_MALFORMED, _VAGUE):
@@ -326,12 +336,7 @@ def scan(text: str) -> list[Quantity]:
         if value is not None:
             add(-value if match.group("sign") else value, "percent", match.start(), match.end())
 
-    for match in _ARABIC.finditer(work):
-        if not free(match.start(), match.end()):
-            continue
-        value = _decimal(match.group("num"))
-        if value is None:
-            continue
+    for match, value in read(_ARABIC, _decimal):
         value *= _multiplier(match.group("mult"))
         start = match.start()
         sign = match.group("sign")
@@ -346,27 +351,16 @@ def scan(text: str) -> list[Quantity]:
             start = _CURRENCY_BEFORE.search(work[:start]).start()  # type: ignore[union-attr]
         add(value, unit, start, end)
 
-    for match in _CHINESE.finditer(work):
-        if not free(match.start(), match.end()):
-            continue
-        raw = match.group("num")
-        value = parse_chinese_numeral(raw)
-        if value is None:
-            continue
+    for match, value in read(_CHINESE, parse_chinese_numeral):
         unit, end = _unit_after(work, match.end())
-        if raw in _WEAK_CHINESE and unit == "none":
+        if match.group("num") in _WEAK_CHINESE and unit == "none":
             continue  # a lone 一/两 is almost always a word ("一下", "两者"), not a quantity
         if unit == "none" and _CURRENCY_BEFORE.search(work[: match.start()]):
             unit = "cny"
         value, end = _with_jiao(work, -value if match.group("sign") else value, unit, end)
         add(value, unit, match.start(), end)
 
-    for match in _ENGLISH.finditer(work):
-        if not free(match.start(), match.end()):
-            continue
-        value = parse_english_numeral(match.group("num"))
-        if value is None:
-            continue
+    for match, value in read(_ENGLISH, parse_english_numeral):
         unit, end = _unit_after(work, match.end())
         if unit == "none":
             continue  # "one" or "ten" alone is too often not a quantity ("which one", "no one")

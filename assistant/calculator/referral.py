@@ -5,12 +5,13 @@ credit), unless a condition of the FAQ rules it out (refund, not a new user, pai
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from ..models import Entry
-from .common import CENT, first_problem, plain_number
+from .common import cents, first_problem, plain_number
 from .facts import Facts
 from .lexicon import LEXICON, MASKED_BEFORE
 from .numbers import Quantity
@@ -336,7 +337,7 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         for kept, _ in factors:
             cash *= kept
         cash -= sum((d.value for d in deductions), Decimal(0))
-        cash = cash.quantize(CENT, rounding=ROUND_HALF_UP)
+        cash = cents(cash)
         if deductions and cash < 0:
             notes.append(msg("note_clamped"))
         steps.append(
@@ -353,20 +354,25 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
             cash = Decimal(0)
         if not factors and not deductions and _money_role(q, base) is None:
             notes.append(msg("note_assumed_paid", cash=cash))
-    credit = (cash * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    credit = cents(cash * rate)
     steps.append(msg("step_credit", cash=cash, rate=rate, credit=credit))
-    notes.append(msg("note_referral_rule", rate=rate))
-    return Computed(
-        "referral_credit",
-        plain_number(credit),
-        "CNY",
-        msg("head_credit", credit=credit),
-        tuple(steps),
-        tuple(notes),
-        (entry,),
-        used,
-        (("cash_paid", cash), ("rate", rate), ("credit", credit)),
-    )
+    slots = (("cash_paid", cash), ("rate", rate), ("credit", credit))
+    return _reply(credit, msg("head_credit", credit=credit), steps, rate, (entry,), used, slots, notes)
+
+
+def _reply(
+    value: Decimal,
+    head: Msg,
+    steps: Sequence[Msg],
+    rate: Decimal,
+    cites: tuple[Entry, ...],
+    used: frozenset[int],
+    slots: tuple[tuple[str, Any], ...],
+    notes: Sequence[Msg] = (),
+) -> Computed:
+    """A computed referral credit (or the payment it takes) in CNY; the FAQ's rule is always the last note."""
+    notes = (*notes, msg("note_referral_rule", rate=rate))
+    return Computed("referral_credit", plain_number(value), "CNY", head, tuple(steps), notes, cites, used, slots)
 
 
 def _payment_for_credit(
@@ -377,18 +383,10 @@ def _payment_for_credit(
     if len(money) != 1 or shares:
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
     credit = money[0].value
-    cash = (credit / rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Computed(
-        "referral_credit",
-        plain_number(cash),
-        "CNY",
-        msg("head_payment_for_credit", cash=cash, credit=credit),
-        (msg("step_payment_for_credit", cash=cash, rate=rate, credit=credit),),
-        (msg("note_referral_rule", rate=rate),),
-        (entry,),
-        used,
-        (("credit", credit), ("rate", rate), ("cash_paid", cash)),
-    )
+    cash = cents(credit / rate)
+    head = msg("head_payment_for_credit", cash=cash, credit=credit)
+    steps = (msg("step_payment_for_credit", cash=cash, rate=rate, credit=credit),)
+    return _reply(cash, head, steps, rate, (entry,), used, (("credit", credit), ("rate", rate), ("cash_paid", cash)))
 
 
 def _credit_of_cash_part(
@@ -398,41 +396,23 @@ def _credit_of_cash_part(
     cash = paid.value - sum((p.value for p in parts), Decimal(0))
     if cash < 0:
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
-    credit = (cash * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    credit = cents(cash * rate)
     steps = (
         msg("step_cash", base=paid.value, factors=(), deductions=tuple(p.value for p in parts), cash=cash),
         msg("step_credit", cash=cash, rate=rate, credit=credit),
     )
-    return Computed(
-        "referral_credit",
-        plain_number(credit),
-        "CNY",
-        msg("head_credit", credit=credit),
-        steps,
-        (msg("note_referral_rule", rate=rate),),
-        (entry,),
-        used,
-        (("cash_paid", cash), ("rate", rate), ("credit", credit)),
-    )
+    slots = (("cash_paid", cash), ("rate", rate), ("credit", credit))
+    return _reply(credit, msg("head_credit", credit=credit), steps, rate, (entry,), used, slots)
 
 
 def _credit_difference(amounts: list[Quantity], rate: Decimal, entry: Entry, used: frozenset[int]) -> Outcome:
     """ "Had he paid 100 instead of 80, how much more?": the credit of each payment and their difference."""
-    credits = [(a.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for a in amounts]
+    credits = [cents(a.value * rate) for a in amounts]
     high, low = max(credits), min(credits)
     steps = [msg("step_credit", cash=a.value, rate=rate, credit=c) for a, c in zip(amounts, credits, strict=True)]
     steps.append(msg("step_minus", high=high, low=low, diff=high - low))
-    return Computed(
-        "referral_credit",
-        plain_number(high - low),
-        "CNY",
-        msg("head_credit_diff", diff=high - low),
-        tuple(steps),
-        (msg("note_referral_rule", rate=rate),),
-        (entry,),
-        used,
-        (("cash_paid", tuple(a.value for a in amounts)), ("rate", rate), ("credit", high - low)),
-    )
+    slots = (("cash_paid", tuple(a.value for a in amounts)), ("rate", rate), ("credit", high - low))
+    return _reply(high - low, msg("head_credit_diff", diff=high - low), steps, rate, (entry,), used, slots)
 
 
 _FIRST_ORDER = re.compile(r"首单|首次|第一单|第一次|首购|\bfirst (?:order|payment|purchase)\b", re.ASCII)
@@ -477,9 +457,7 @@ def _credit_total(
     excluded = excluded or {}
     if not q.has("total") or len(excluded) >= len(paid):
         return NeedInput("referral_credit", msg("ask_which_amount"), entry)
-    credits = [
-        Decimal(0) if p.start in excluded else (p.value * rate).quantize(CENT, rounding=ROUND_HALF_UP) for p in paid
-    ]
+    credits = [Decimal(0) if p.start in excluded else cents(p.value * rate) for p in paid]
     steps = [msg("step_credit", cash=p.value, rate=rate, credit=c) for p, c in zip(paid, credits, strict=True)]
     steps = [
         msg("step_no_credit", cash=p.value, reason=excluded[p.start].message) if p.start in excluded else step
@@ -488,17 +466,8 @@ def _credit_total(
     total = sum(credits, Decimal(0))
     steps.append(msg("step_parts", parts=tuple(credits), total=total))
     cites = (entry, *dict.fromkeys(x.cite for x in excluded.values()))
-    return Computed(
-        "referral_credit",
-        plain_number(total),
-        "CNY",
-        msg("head_credit_total", credit=total),
-        tuple(steps),
-        (msg("note_referral_rule", rate=rate),),
-        cites,
-        used,
-        (("cash_paid", tuple(p.value for p in paid)), ("rate", rate), ("credit", total)),
-    )
+    slots = (("cash_paid", tuple(p.value for p in paid)), ("rate", rate), ("credit", total))
+    return _reply(total, msg("head_credit_total", credit=total), steps, rate, cites, used, slots)
 
 
 # Payments by different friends ("one paid 49, the other 99", "两个朋友", "另一个"): only then are they added up.
