@@ -5,7 +5,7 @@ text; an impossible one (25:00) comes back with ``error`` set, for the rule to r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from .numbers import CN_SMALL, small_int
@@ -21,6 +21,9 @@ class ClockTime:
     end: int
     text: str
     error: str | None = None
+    # Written as an hour of 1–11 with no am/pm, period word (下午) or leading zero: "4点", "4 o'clock" could be
+    # 04:00 or 16:00 ("4:30" is read as 24-hour).
+    twelve_hour: bool = False
 
     def as_time(self) -> time:
         return time(self.hour, self.minute)
@@ -46,7 +49,8 @@ _HHMM = re.compile(
 )
 _AMPM = re.compile(r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?)", re.ASCII)
 _OCLOCK = re.compile(r"(?<![\d.])(?<!\d:)(?P<h>\d{1,2})\s*o'?\s*clock\b", re.ASCII)
-_NAMED_TIMES = re.compile(r"\bnoon\b|\bmidday\b|\bmidnight\b|正午|午夜", re.ASCII)
+# "12 noon" and "12 midnight" are one time: the 12 is not a count.
+_NAMED_TIMES = re.compile(r"(?:(?<![\d.])12\s*)?(?:\bnoon\b|\bmidday\b|\bmidnight\b)|正午|午夜", re.ASCII)
 _PERIOD_BEFORE = re.compile(rf"(?P<period>{_PERIODS})\s*$")
 _EN_PM_AFTER = re.compile(r"\s*(?:in the (?:afternoon|evening)|at night|tonight)\b", re.ASCII)
 # "at 3 in the afternoon", "at 9 in the morning": an hour made a time by the words after it.
@@ -112,7 +116,7 @@ def find_times(text: str) -> list[ClockTime]:
                 start = period.start()
             elif _EN_PM_AFTER.match(text, end) and hour < 12:
                 hour += 12
-        found.append(_checked(hour, minute, start, end, text[start:end]))
+        found.append(_checked(hour, minute, start, end, text[start:end]))  # "9:00" is read as 24-hour
     for match in _AMPM.finditer(text):
         if not free(match.start(), match.end()):
             continue
@@ -132,8 +136,9 @@ def find_times(text: str) -> list[ClockTime]:
         if free(match.start(), match.end()):
             hour = int(match.group("h"))
             if _EN_PM_AFTER.match(text, match.end()) and hour < 12:
-                hour += 12
-            found.append(_checked(hour, 0, match.start(), match.end(), match.group(0)))
+                found.append(_checked(hour + 12, 0, match.start(), match.end(), match.group(0)))
+            else:
+                found.append(_bare(_checked(hour, 0, match.start(), match.end(), match.group(0)), match.group("h")))
     for match in _EN_HOUR_PERIOD.finditer(text):
         if free(match.start(), match.end()):
             hour = int(match.group("h"))
@@ -142,7 +147,7 @@ def find_times(text: str) -> list[ClockTime]:
             found.append(_checked(hour, 0, match.start(), match.end(), match.group(0)))
     for match in _NAMED_TIMES.finditer(text):
         if free(match.start(), match.end()):
-            hour = 0 if match.group(0) in ("midnight", "午夜") else 12
+            hour = 0 if match.group(0).endswith(("midnight", "午夜")) else 12
             found.append(ClockTime(hour, 0, match.start(), match.end(), match.group(0)))
     found.sort(key=lambda t: t.start)
     return found
@@ -183,7 +188,15 @@ def _chinese_time(text: str, match: re.Match[str]) -> ClockTime | None:
     raw = text[match.start() : end]
     if hour > 24:
         return ClockTime(0, 0, match.start(), end, raw, error=f"“{raw.strip()}” is not a valid time of day")
-    return _checked(_apply_period(period, hour), minute, match.start(), end, raw)
+    checked = _checked(_apply_period(period, hour), minute, match.start(), end, raw)
+    return checked if period else _bare(checked, raw_hour)
+
+
+def _bare(clock: ClockTime, raw_hour: str) -> ClockTime:
+    """``clock`` marked as a 12-hour reading when its hour, as written, could be morning or afternoon."""
+    if clock.error or not 1 <= clock.hour <= 11 or raw_hour.startswith("0"):
+        return clock
+    return replace(clock, twelve_hour=True)
 
 
 __all__ = ["ClockTime", "find_times"]

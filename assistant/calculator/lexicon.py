@@ -87,7 +87,8 @@ _RAW: Mapping[str, str] = {
     "refunded": r"退款|退了款|退单|\brefund\w*|\bcharge ?back\b|\bmoney back\b",
     "not_new_user": r"不是新用户|非新用户|老用户|不是新订阅|之前订阅过|以前订阅过|之前买过|以前买过|已经订阅过|"
     r"(?:之前|以前|曾经|早就|已经)(?:订|买|开|用)过|续费付|续订付|\brenew(?:ed|al|ing|s)?\b|"
-    r"\bhad (?:a|the|his|her) (?:plan|subscription) before\b|\b(?:bought|subscribed|ordered) (?:\w+ ){0,2}before\b|"
+    r"\bhad (?:a|an|the|his|her) (?:\w+ )?(?:plan|subscription)\b|\bre-?subscrib\w*|\bex-?(?:customer|subscriber)s?\b|"
+    r"\breturning (?:user|customer|subscriber)\b|\b(?:bought|subscribed|ordered) (?:\w+ ){0,2}before\b|"
     r"\b(?:not|isn't|wasn't|is not|was not) (?:a )?new (?:user|customer|subscriber)\b|\bexisting (?:user|customer|"
     r"subscriber)\b|\balready (?:subscribed|had a (?:plan|subscription))\b|\bsubscribed before\b",
     "no_link": r"(?:没|没有|未|不是)(?:用|通过|走|点|经过)(?:我的?)?(?:专属)?(?:链接|邀请码|邀请链接)|"

@@ -103,6 +103,16 @@ def peak_status(q: Query, facts: Facts, now: datetime) -> PeakStatus | Msg | Non
     saving and no date is given ("New York 1am") is read every way it can be: when every reading gives the
     same verdict that verdict is the answer (the basis says so); otherwise the zone or the date is asked for.
     """
+    clock = q.times[0] if q.times else None
+    if clock is not None and clock.twelve_hour:
+        # "4点", "4:30": 04:00 or 16:00. Answered when both readings give one verdict ("9点": off-peak either
+        # way), otherwise asked.
+        morning = peak_status(replace(q, times=(replace(clock, twelve_hour=False), *q.times[1:])), facts, now)
+        evening = replace(clock, hour=clock.hour + 12, twelve_hour=False)
+        afternoon = peak_status(replace(q, times=(evening, *q.times[1:])), facts, now)
+        if isinstance(morning, PeakStatus) and isinstance(afternoon, PeakStatus) and morning.peak != afternoon.peak:
+            return msg("ask_meridiem", text=clock.text.strip(), window=peak_window_text(facts))
+        return morning
     readings = _readings(q, facts, now)
     if readings is None:
         return _peak_status(q, facts, now)

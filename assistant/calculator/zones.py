@@ -93,6 +93,7 @@ _NAMED_ZONES = {
         "us west",
         "west coast",
         "us pacific",
+        "pacific",  # "10:30 pm Pacific": the ocean is never a clock in these questions
     ),
     "Asia/Tokyo": ("tokyo", "东京", "japan time", "日本时间", "jst"),
     "Asia/Seoul": ("seoul", "首尔", "korea time", "韩国时间", "kst"),

@@ -91,6 +91,9 @@ RIGHT = [
     ("11月20日下单的，周限额按7天一个周期，第二次周限额重置是12月几号？", "2026-12-04"),
     ("好友3月1日20:00点了我的邀请链接，最晚什么时候要付款", "2026-03-04T20:00"),
     ("好友12月1日点了链接，最晚什么时候付款", "2026-12-04"),  # a week ahead at most: loose tense, this year's
+    ("9点用GLM-5跑了10次，扣多少额度", 20),  # 09:00 or 21:00: off-peak either way
+    ("Lagos (UTC+1), 12 noon my time, 25 GLM-5 prompts on Pro, how much quota?", 50),  # "12 noon" is one time
+    ("10:30 pm Pacific on 2026-11-20, 20 GLM-5 prompts on Pro, how much quota?", 60),  # PST: 14:30 in UTC+8
     ("my friend paid on March 1, when should the referral credit arrive at the latest?", "2026-03-03"),
 ]
 
@@ -133,6 +136,11 @@ ASKED = [
     # 1 March, said in November with no word that the order was placed: last March or next? Asked.
     "我3月1日下单，周额度第一次重置是哪天",
     "好友3月1日点链接，最晚什么时候付款",
+    # an hour with no 上午/下午 that is peak one way and off-peak the other; a resubscriber is not a new user
+    "北京时间4点用GLM-5跑了10次，Pro，扣多少额度？",
+    "3点是高峰期吗",
+    "at 4 o'clock I sent 10 GLM-5 prompts, how much quota?",
+    "Ex-colleague had a Max plan last year, now resubscribed through my invite paying 400 CNY. My credit?",
 ]
 
 # Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
