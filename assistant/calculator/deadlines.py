@@ -59,7 +59,21 @@ def cancel_deadline(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     notes = [msg("note_cancel", days=days)]
     if q.dates[0].year_assumed:
         notes.append(msg("note_year_assumed", date=f"{moment.at:%Y-%m-%d}"))
-    if latest.date() < now.astimezone(moment.at.tzinfo).date():
+    today = now.astimezone(moment.at.tzinfo).date()
+    if q.has("in_time"):  # "现在取消还来得及吗" / "too late to cancel?": a yes or no, from today
+        in_time = today <= latest.date()
+        return Computed(
+            "cancel_deadline",
+            in_time,
+            None,
+            msg("head_cancel_in_time" if in_time else "head_cancel_too_late", date=f"{latest:%Y-%m-%d}"),
+            (msg("step_cancel", billing=f"{moment.at:%Y-%m-%d}", days=days, date=f"{latest:%Y-%m-%d}"),),
+            (*notes, msg("note_today", date=f"{today:%Y-%m-%d}")),
+            (entry,),
+            moment_used(q) | {d.start for d in q.dates if d.relative_days == 0},  # "今天取消": the day it is asked
+            (("billing_date", f"{moment.at:%Y-%m-%d}"),),
+        )
+    if latest.date() < today:
         notes.append(msg("note_cancel_passed"))
     return Computed(
         "cancel_deadline",

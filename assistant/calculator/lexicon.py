@@ -80,15 +80,16 @@ _RAW: Mapping[str, str] = {
     "foreign_currency": rf"[{_FOREIGN_SIGNS}]|美元|美金|欧元|英镑|日元|日币|港币|港元|韩元|韩币|卢比|卢布|"
     r"泰铢|泰币|比索|披索|新币|新加坡元|澳元|澳币|加元|加币|法郎|里拉|越南盾|林吉特|令吉|马币|印尼盾|新台币|台币|澳门币|迪拉姆|里亚尔|"
     r"兰特|奈拉|比特币|以太坊|\beuros?\b|\bdollars?\b|\byen\b|\brupees?\b|\bpounds?\b|\bro?ubles?\b|"
-    r"\bnaira\b|\brupiah\b|\bringgits?\b|\bbaht\b|\bpesos?\b|\bliras?\b|\bfrancs?\b|\bkron(?:a|or|e|er)\b|"
+    r"\bbucks?\b|\bquid\b|\bnaira\b|\brupiah\b|\bringgits?\b|\bbaht\b|\bpesos?\b|\bliras?\b|\bfrancs?\b|\bkron(?:a|or|e|er)\b|"
     r"\bzloty\w*|\bdirhams?\b|\briyals?\b|\breais\b|\bshekels?\b|\bhryvni\w*|\bforints?\b|\bbitcoins?\b|"
     # Words that are currencies only beside an amount ("50000 won", "1500 rub", "ngn 20000").
-    rf"(?<=\d)\s?(?:{_ISO_CODES}|won|dong|rand|real|taka|lei)\b|\b(?:{_ISO_CODES})\s?(?=\d)",
+    rf"(?<=\d)\s?(?:{_ISO_CODES}|won|dong|rand|real|taka|lei)\b|\b(?:{_ISO_CODES}|rm|rs\.?)\s?(?=\d)",
     "refunded": r"退款|退了款|退单|\brefund\w*|\bcharge ?back\b|\bmoney back\b",
     "not_new_user": r"不是新用户|非新用户|老用户|不是新订阅|之前订阅过|以前订阅过|之前买过|以前买过|已经订阅过|"
     r"(?:之前|以前|曾经|早就|已经)(?:订|买|开|用)过|续费付|续订付|\brenew(?:ed|al|ing|s)?\b|"
     r"\bhad (?:a|an|the|his|her) (?:\w+ )?(?:plan|subscription)\b|\bre-?subscrib\w*|\bex-?(?:customer|subscriber)s?\b|"
-    r"\breturning (?:user|customer|subscriber)\b|\b(?:bought|subscribed|ordered) (?:\w+ ){0,2}before\b|"
+    r"\breturning (?:user|customer|subscriber)\b|\bcame back\b|\bcoming back\b|\bsecond (?:purchase|order)\b|"
+    r"回归|又回来|第二次(?:购买|买|下单)|\b(?:bought|subscribed|ordered) (?:\w+ ){0,2}before\b|"
     r"\b(?:not|isn't|wasn't|is not|was not) (?:a )?new (?:user|customer|subscriber)\b|\bexisting (?:user|customer|"
     r"subscriber)\b|\balready (?:subscribed|had a (?:plan|subscription))\b|\bsubscribed before\b",
     "no_link": r"(?:没|没有|未|不是)(?:用|通过|走|点|经过)(?:我的?)?(?:专属)?(?:链接|邀请码|邀请链接)|"
@@ -163,6 +164,18 @@ _RAW: Mapping[str, str] = {
     "asks_multiplier": r"几倍|多少倍|倍率|倍数|\bwhat multiplier\b|\bmultipliers?\b|"
     r"\bhow many times (?:more|as much)\b",
     # "GLM-5 一个 prompt 多少钱" asks for a price in money, which no rule computes.
+    # Whether something done now is still in time ("现在取消还来得及吗", "is it too late to cancel?").
+    "in_time": r"来得及|来不及|赶得上|赶不上|能避免|可以避免|避免(?:这次|本次|下次)|\bin time\b|\btoo late\b|"
+    r"\bcan i still\b|\bstill (?:avoid|cancel|stop)\b",
+    # A day asked for, not a moment: the value is then a date ("哪天重置", "which day").
+    "asks_day": r"哪天|哪一天|几号|几月几[号日]|什么日期|哪个日期|\bwhich (?:day|date)\b|\bwhat (?:day|date)\b|"
+    r"\bon what (?:day|date)\b",
+    # What no rule computes, whatever numbers the question holds: tax, and other products' plans.
+    "not_computed": r"税|\btax\w*|\bvat\b|\bclaude (?:pro|max|team)\b|\bchatgpt\b|\bcursor (?:pro|business)\b|"
+    r"\bcopilot\b|\bgemini (?:pro|advanced)\b|\bkimi\b|\bdeepseek\b|\bqwen\b",
+    # A friend who may have subscribed before ("had an account before", "之前注册过"): whether the invite
+    # counts depends on it (new plan users only), so it is asked, never assumed.
+    "maybe_returning": r"注册过|有过账号|老账号|\bhad an account\b|\bhas had an account\b|\bold account\b",
     "asks_money": r"多少钱|几块钱|几元|多少元|价格|价钱|售价|\bprice\b|\bhow much money\b|"
     r"\bin (?:yuan|rmb|cny|usd|dollars)\b|\bhow many (?:yuan|dollars)\b",
 }

@@ -82,13 +82,17 @@ _ARABIC = re.compile(
 _MALFORMED = re.compile(
     r"(?<![a-z0-9.,])(?:0x[0-9a-f]+|\d+(?:\.\d{3})+,\d+|\d+(?:\.\d+){2,}|\d+(?:,\d+)*,\d{1,2}(?!\d)(?=\s*(?:元|块|"
     r"yuan|rmb|cny))|(?!10\s*\^)\d+\s*\^\s*\d+|"
-    r"(?!\d{1,3}(?:_\d{3})+(?![\d_]))\d+(?:_\d+)+)(?![\d])",
+    r"(?!\d{1,3}(?:_\d{3})+(?![\d_]))\d+(?:_\d+)+|"
+    # a letter O among digits ("2OO 元"), and three decimals on money ("1.000 块": 1 or 1000?)
+    r"\d+o+\d*(?![a-z])|\d{1,3}\.\d{3}(?=\s*(?:元|块|yuan|rmb|cny)))(?![\d])",
     re.ASCII,
 )
 # Round figures that name no number ("几十块", "十几次", "二十来个", "上百", "a few hundred"): read as
 # unreadable, so a rule asks for the amount instead of taking 十 for 10.
 _VAGUE = re.compile(
     r"(?:好几|[几数])[十百千万]+[几来多]?|[一二两三四五六七八九]?[十百千万]+[几来](?![点])|上[百千万]|"
+    # "一百多", "100多块": more than a hundred, by how much is not said ("多少" asks, it is not vague)
+    r"[一二两三四五六七八九]?[十百千万]+多(?!少)|(?<![\d.])\d+\s*多(?![少])(?=\s*(?:元|块|个|次|条|人|$|[，,。.!！?？\s]))|"
     r"\b(?:a few|several|a couple(?: of)?|some) (?:dozen|hundred|thousand)\b|\b(?:dozens|hundreds|thousands) of\b"
 )
 # 大写数字 (on receipts and contracts) read as the ordinary numerals, character for character.

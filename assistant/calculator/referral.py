@@ -203,7 +203,7 @@ def _referral_asked(q: Query) -> bool:
 
     Either it asks for it ("赠金多少", "how much do I get" about a friend's payment), or it names an amount
     that a friend paid, which implies the only rule about a friend's money: "朋友付了 50 元",
-    "friend paid 88 bucks, referral credit?". Timing, refresh and how-to questions are the FAQ's.
+    "friend paid 88 yuan, referral credit?". Timing, refresh and how-to questions are the FAQ's.
     """
     left = q.has("remaining") and LEXICON["remaining"].search(_REST_IN_CASH.sub(" ", q.text)) is not None
     if left or q.has("which_time", "refresh") or (q.has("howto") and not q.has("calc_word")):
@@ -233,6 +233,8 @@ def referral_credit(q: Query, facts: Facts, now: datetime) -> Outcome | None:
         if not excluded:
             return ruled_out
         ruled_out = frozenset()
+    if q.has("maybe_returning") and not excluded:
+        return NeedInput("referral_credit", msg("ask_new_user"), entry)
     money = _money(q)
     shares = list(q.of_unit("percent", "zhe"))
     problem = first_problem(money + shares)

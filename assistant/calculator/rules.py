@@ -17,6 +17,8 @@ Rules are tried in :data:`RULES` order; the first one that applies answers. The 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import replace
 from datetime import datetime
 
 from .billing import renewal_charge
@@ -75,12 +77,27 @@ RULES: tuple[Rule, ...] = (
 
 def evaluate(q: Query, facts: Facts, now: datetime) -> Outcome | None:
     """The outcome of the first rule that applies (checked by :func:`guard`), or None when none does."""
+    if q.has("not_computed"):
+        return None  # tax, another product's plan: the FAQ (or a refusal) answers, never a number of ours
     for rule in RULES:
         outcome = rule(q, facts, now)
         if outcome is not None:
             log.debug("rule %s -> %s", rule.__name__, type(outcome).__name__)
-            return guard(q, outcome)
+            return _as_asked(q, guard(q, outcome))
     return None
+
+
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}")
+
+
+def _as_asked(q: Query, outcome: Outcome) -> Outcome:
+    """The value in the form asked: "哪天" / "which day" asks for a date, so a date-time value is its date (the
+    headline and steps still show the time)."""
+    if isinstance(outcome, Computed) and isinstance(outcome.value, str) and q.has("asks_day"):
+        found = _DATE_TIME.fullmatch(outcome.value)
+        if found:
+            return replace(outcome, value=found.group(1))
+    return outcome
 
 
 def guard(q: Query, outcome: Outcome) -> Outcome:

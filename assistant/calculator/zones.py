@@ -240,7 +240,8 @@ _AMBIGUOUS_CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 _UNNAMED_LOCAL = re.compile(
     r"\b(?:my|our|local|his|her|their|the local)\s+(?:local\s+)?(?:time|timezone|time zone|clock)\b|\blocal\b|"
-    r"\bwhere i (?:live|am)\b|\bserver (?:logs?|time)\b|当地时间|本地时间|当地|我这边(?:的)?时间|"
+    r"\bwhere i (?:live|am)\b|\bserver (?:logs?|time)\b|(?<=[ap]m )here\b|\bover here\b|"
+    r"\bhere (?:it's|it is)\b|当地时间|本地时间|当地|我这边(?:的)?时间|"
     r"我这里(?:的)?时间|我们这边|我的时间|我这边|服务器时间|服务器日志",
     re.ASCII,
 )

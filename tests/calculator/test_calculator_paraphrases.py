@@ -33,7 +33,7 @@ REFERRAL = [
     ("朋友首单付了99块 我能拿多少返利", 9.9),
     ("好友花了 ¥200 买套餐，赠金多少", 20),
     ("my friend paid 300 RMB how much credit do i get", 30),
-    ("friend paid 88 bucks, referral credit?", 8.8),
+    ("friend paid 88 kuai, referral credit?", 8.8),
     ("My friend spent 150 CNY on his first order, what's my reward?", 15),
     ("好友实付三百五十元 赠金是多少", 35),
     ("朋友实际付了1.2k元，我的赠金是多少", 120),

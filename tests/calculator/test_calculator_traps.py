@@ -94,6 +94,10 @@ RIGHT = [
     ("9点用GLM-5跑了10次，扣多少额度", 20),  # 09:00 or 21:00: off-peak either way
     ("Lagos (UTC+1), 12 noon my time, 25 GLM-5 prompts on Pro, how much quota?", 50),  # "12 noon" is one time
     ("10:30 pm Pacific on 2026-11-20, 20 GLM-5 prompts on Pro, how much quota?", 60),  # PST: 14:30 in UTC+8
+    # a day asked for is a date; "in time?" is a yes or no from today (NOW: 2026-11-27)
+    ("I ordered on 2026-11-20 at 12:00, which day does my weekly quota reset?", "2026-11-27"),
+    ("next billing date is 2026-12-05, can I still cancel in time today?", True),
+    ("扣费日 2026-11-29 现在去取消 能避免这次续费吗", False),
     ("my friend paid on March 1, when should the referral credit arrive at the latest?", "2026-03-03"),
 ]
 
@@ -141,6 +145,17 @@ ASKED = [
     "3点是高峰期吗",
     "at 4 o'clock I sent 10 GLM-5 prompts, how much quota?",
     "Ex-colleague had a Max plan last year, now resubscribed through my invite paying 400 CNY. My credit?",
+    # round five, second set: more currencies, vague and odd numerals, another product, tax, an unnamed "here"
+    "friend paid 30 bucks for his first plan through my link, what's my credit?",
+    "my mate paid 20 quid via my invite, how much do I get?",
+    "friend in Pune paid Rs 1200 for first order with my invite, credit?",
+    "Colleague paid RM 45 for Lite with my referral code, credit?",
+    "朋友首单付了一百多 赠金多少",
+    "好友付了100多块，赠金多少",
+    "好友实付2OO元 赠金多少",
+    "my sister had an account before, she just paid 60 via my link, how much credit?",
+    "my friend came back to the coding plan after a few months, used my link and paid 100, credit?",
+    "it's 3pm here, 10 GLM-5 prompts, how much quota?",
 ]
 
 # Numbers in a question that asks something else (where, can I): the FAQ answers it, not the calculator.
@@ -153,6 +168,9 @@ NOT_CALCULATED = [
     "I have some referral credit and a few hundred yuan of balance, which one pays the renewal?",
     # Lite has no GLM-5 in the plan: the FAQ's entry says so, no multiplier is computed
     "Lite plan, GLM-5 at 3pm, what multiplier?",
+    "how much tax do I pay on 50 yuan of referral credit?",
+    "friend paid 1.000 块 via my link, credit?",  # 1 or 1000: never computed
+    "how many prompts per 5h does Claude Pro give? compare with your Pro",
 ]
 
 
