@@ -172,7 +172,11 @@ _RAW: Mapping[str, str] = {
     r"\bon what (?:day|date)\b",
     # What no rule computes, whatever numbers the question holds: tax, and other products' plans.
     "not_computed": r"税|\btax\w*|\bvat\b|\bclaude (?:pro|max|team)\b|\bchatgpt\b|\bcursor (?:pro|business)\b|"
-    r"\bcopilot\b|\bgemini (?:pro|advanced)\b|\bkimi\b|\bdeepseek\b|\bqwen\b",
+    r"\bcopilot\b|\bgemini (?:pro|advanced)\b|\bkimi\b|\bdeepseek\b|\bqwen\b|"
+    # the rules after a change the FAQ does not state ("after the promotion ends", "活动结束后", "以后还是")
+    r"\bafter (?:the |this )?(?:current )?(?:\w+ ){0,2}(?:promotion|promo|campaign|offer) (?:ends|is over|expires)\b|"
+    r"\bwill (?:the )?(?:\w+ ){0,2}(?:multiplier|price|quota) be\b|(?:活动|优惠|促销)期?(?:结束|过)了?(?:以后|之后|后)|"
+    r"以后还(?:是|会)|将来",
     # A friend who may have subscribed before ("had an account before", "之前注册过"): whether the invite
     # counts depends on it (new plan users only), so it is asked, never assumed.
     "maybe_returning": r"注册过|有过账号|老账号|\bhad an account\b|\bhas had an account\b|\bold account\b",

@@ -171,6 +171,9 @@ NOT_CALCULATED = [
     "how much tax do I pay on 50 yuan of referral credit?",
     "friend paid 1.000 块 via my link, credit?",  # 1 or 1000: never computed
     "how many prompts per 5h does Claude Pro give? compare with your Pro",
+    # the rules after a change the FAQ does not state
+    "After the current GLM-5 promotion ends next month, what will the peak multiplier be?",
+    "活动结束以后 GLM-5 高峰期是几倍",
 ]
 
 
