@@ -55,6 +55,7 @@ from harness.servers import (  # noqa: E402
     CHROMIUM_ARGS,
     app_environment,
     build_index,
+    reply_watcher,
     static_server,
     streamlit_server,
 )
@@ -69,28 +70,14 @@ LATENCY_QUESTIONS = ("可以退款吗？", "How do I cancel auto-renewal?", "我
 
 # Installed before Enter: resolves with performance.now() once one more reply has rendered its text and its
 # thumbs widget (the last element of a reply), so "answered" means fully rendered, measured in the browser.
-_WATCH = """(selector) => {
-  // Done: the reply has its thumbs (or a notice), and its first text block has rendered (tables load lazily).
-  const rendered = m => {
-    const text = m.querySelector('[data-testid="stMarkdownContainer"]');
-    return text !== null && text.textContent.trim() !== '';
-  };
-  const done = () => [...document.querySelectorAll(selector)]
-      .filter(m => m.getAttribute('data-stale') !== 'true' && rendered(m)
-                   && (m.querySelector('[data-testid="stFeedback"]') || m.querySelector('[data-testid="stAlert"]')))
-      .length;
-  const before = done();
-  window.__faqEnter = null;
-  document.addEventListener('keydown', e => {
-    if (e.key === 'Enter' && window.__faqEnter === null) { window.__faqEnter = performance.now(); }
-  }, {capture: true, once: true});
-  window.__faqAnswered = new Promise(resolve => {
-    const observer = new MutationObserver(() => {
-      if (done() > before) { observer.disconnect(); resolve(performance.now()); }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
-  });
-}"""
+_WATCH = reply_watcher(
+    "() => [...document.querySelectorAll(arg)].filter(m => {"
+    " const text = m.querySelector('[data-testid=\"stMarkdownContainer\"]');"
+    " return m.getAttribute('data-stale') !== 'true' && text !== null && text.textContent.trim() !== ''"
+    " && (m.querySelector('[data-testid=\"stFeedback\"]') || m.querySelector('[data-testid=\"stAlert\"]'));"
+    " }).length",
+    attributes=True,
+)
 
 
 async def _ask(frame: Any, question: str) -> tuple[float, str, float]:

@@ -1,5 +1,6 @@
 """Servers for the app tests and the browser benchmarks: settings for a private data folder, a real chat
-server on a free loopback port, and a static HTTP server for the example page.
+server on a free loopback port, a static HTTP server for the example page, and the in-page script that
+times a reply from Enter.
 
 Plain functions and context managers (no pytest here), shared by ``tests/`` and ``benchmarks/``.
 """
@@ -155,3 +156,25 @@ def static_server(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def reply_watcher(count: str, attributes: bool = False) -> str:
+    """The script, for ``frame.evaluate(script, arg)``, that times the next reply inside the browser: it stamps
+    ``window.__faqEnter`` at the next Enter, and ``window.__faqAnswered`` resolves with ``performance.now()``
+    when ``count`` (a JavaScript function of ``arg`` returning how many replies are done) grows. DOM changes
+    are watched, not polled; ``attributes`` also watches attribute changes."""
+    watched = "subtree: true, childList: true, characterData: true" + (", attributes: true" if attributes else "")
+    return f"""(arg) => {{
+  const count = {count};
+  const before = count();
+  window.__faqEnter = null;
+  document.addEventListener('keydown', e => {{
+    if (e.key === 'Enter' && window.__faqEnter === null) {{ window.__faqEnter = performance.now(); }}
+  }}, {{capture: true, once: true}});
+  window.__faqAnswered = new Promise(resolve => {{
+    const observer = new MutationObserver(() => {{
+      if (count() > before) {{ observer.disconnect(); resolve(performance.now()); }}
+    }});
+    observer.observe(document.body, {{{watched}}});
+  }});
+}}"""

@@ -35,6 +35,7 @@ from harness.servers import (
     Server,
     app_environment,
     build_index,
+    reply_watcher,
     static_server,
     streamlit_server,
 )
@@ -62,21 +63,10 @@ INJECTIONS = (
 
 # Installed in the chat frame before Enter: resolves with performance.now() when the number of assistant
 # messages containing `marker` grows, so the latency is measured inside the browser, not by polling.
-_WATCH = """([marker, selector]) => {
-  const count = () => [...document.querySelectorAll(selector)]
-      .filter(m => m.getAttribute('data-stale') !== 'true' && m.textContent.includes(marker)).length;
-  const before = count();
-  window.__faqEnter = null;
-  document.addEventListener('keydown', e => {
-    if (e.key === 'Enter' && window.__faqEnter === null) { window.__faqEnter = performance.now(); }
-  }, {capture: true, once: true});
-  window.__faqAnswered = new Promise(resolve => {
-    const observer = new MutationObserver(() => {
-      if (count() > before) { observer.disconnect(); resolve(performance.now()); }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-  });
-}"""
+_WATCH = reply_watcher(
+    "() => [...document.querySelectorAll(arg[1])]"
+    ".filter(m => m.getAttribute('data-stale') !== 'true' && m.textContent.includes(arg[0])).length"
+)
 
 
 @dataclass

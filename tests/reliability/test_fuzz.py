@@ -25,9 +25,8 @@ from hypothesis import strategies as st
 from assistant.errors import InvalidQuestion, KnowledgeBaseError
 from assistant.models import Answer, Entry, to_json
 from assistant.parsing import load_kb, parse_markdown
-from tests.conftest import ROOT
+from tests.conftest import REAL_KB, ROOT, TINY_FAQ
 
-REAL_KB = ROOT / "kb"
 REAL_FAQ = (REAL_KB / "glm-coding-plan-faq.md").read_text(encoding="utf-8")
 
 FUZZ = settings(
@@ -136,42 +135,7 @@ def test_non_text_questions_raise_the_documented_error_or_answer(
 
 
 # ------------------------------------------------------------------------------------ KB parser
-TINY_FAQ = """# 常见问题
-
-## 一、账户
-
-**Q：如何修改密码？**
-
-**A：** 在**账户设置**中点击“修改密码”。
-
-***
-
-**Q: How do I delete my account?**
-
-**A:** Open [settings](https://example.com/settings) and choose *Delete*.
-
-<Tip>
-  Deleted accounts cannot be restored.
-</Tip>
-
-***
-
-## 二、付款
-
-**Q：支持哪些付款方式？**
-
-**A：** 支持以下方式：
-
-| 方式 | 手续费<br />（每笔） |
-| :--: | :--: |
-| 微信 | 0 |
-
-```
-pay --method wechat
-```
-
-<div class="x">raw html</div>
-"""
+# TINY_FAQ (tests/conftest.py): every construct the parser meets, in a few lines.
 
 # Lines a KB author (or a bad merge) could put anywhere.
 MARKDOWN_BITS = [

