@@ -537,6 +537,9 @@ def test_the_page_is_drawn_before_the_engine_is_ready_and_an_early_question_wait
     monkeypatch.setattr(streamlit, "spinner", spinner)
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
+    deadline = time.monotonic() + 10  # the run does not wait for the load's thread to reach Assistant.load
+    while not loads and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert not release.is_set() and loads and loads[0].startswith("assistant-load")  # loading, in its thread
     assert buttons(messages(at, "assistant")[0]) == list(ui_text.examples("zh"))
     assert len(at.chat_input) == 1 and not at.chat_input[0].proto.disabled
